@@ -1,0 +1,1 @@
+//! Disassembler derived from the instruction table. TODO(helper): implement.

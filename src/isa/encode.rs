@@ -1,0 +1,1 @@
+//! Encoder derived from the instruction table (for tests and fuzzing). TODO(helper): implement.

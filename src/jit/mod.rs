@@ -1,0 +1,1 @@
+//! The Cranelift translator. TODO(helper): implement.

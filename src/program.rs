@@ -1,0 +1,79 @@
+//! A loaded guest program: what the ELF says, validated, plus its decoded code.
+
+use crate::isa::{self, Instr, Xlen};
+use crate::memory::SegmentImage;
+
+/// A function symbol (STT_FUNC) from the ELF, used as a translation root and for reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub addr: u64,
+    pub size: u64,
+}
+
+/// A validated guest program. Built by [`crate::elf::load`].
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub xlen: Xlen,
+    pub entry: u64,
+    pub segments: Vec<SegmentImage>,
+    pub functions: Vec<Symbol>,
+    pub code: Code,
+}
+
+/// Decoded instructions of the executable segments, one slot per halfword so that any
+/// 2-byte-aligned pc inside code has its instruction ready.
+#[derive(Clone, Debug, Default)]
+pub struct Code {
+    pub ranges: Vec<CodeRange>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CodeRange {
+    pub base: u64,
+    /// `instrs[i]` is the instruction at `base + 2 * i`.
+    pub instrs: Vec<Instr>,
+}
+
+impl Code {
+    /// Decode every executable segment.
+    pub fn decode(segments: &[SegmentImage], xlen: Xlen) -> Code {
+        let mut ranges = Vec::new();
+        for seg in segments.iter().filter(|s| s.perm & crate::memory::PERM_X != 0) {
+            // Bytes past the file data up to memsz are zero; an odd trailing byte is dropped.
+            let len = (seg.memsz / 2) as usize;
+            let half = |i: usize| -> u16 {
+                let lo = seg.data.get(2 * i).copied().unwrap_or(0);
+                let hi = seg.data.get(2 * i + 1).copied().unwrap_or(0);
+                u16::from_le_bytes([lo, hi])
+            };
+            let mut instrs = Vec::with_capacity(len);
+            for i in 0..len {
+                let lo = half(i);
+                let ins = if isa::instr_len(lo) == 2 {
+                    isa::compressed::decode(lo, xlen)
+                } else if i + 1 < len {
+                    isa::decode32(u32::from(lo) | u32::from(half(i + 1)) << 16, xlen)
+                } else {
+                    // A 4-byte instruction cut off by the end of the segment.
+                    Instr::illegal(u32::from(lo), 4)
+                };
+                instrs.push(ins);
+            }
+            ranges.push(CodeRange { base: seg.vaddr, instrs });
+        }
+        Code { ranges }
+    }
+
+    /// The instruction at `pc`, or `None` if `pc` is not a halfword inside executable code.
+    #[inline]
+    pub fn fetch(&self, pc: u64) -> Option<&Instr> {
+        if pc & 1 != 0 {
+            return None;
+        }
+        self.ranges.iter().find_map(|r| {
+            let off = pc.checked_sub(r.base)?;
+            r.instrs.get((off / 2) as usize)
+        })
+    }
+}
