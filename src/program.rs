@@ -77,3 +77,11 @@ impl Code {
         })
     }
 }
+
+impl Program {
+    /// Build a program from parts (the ELF loader and tests use this); decodes the code.
+    pub fn from_parts(xlen: Xlen, entry: u64, segments: Vec<SegmentImage>, functions: Vec<Symbol>) -> Program {
+        let code = Code::decode(&segments, xlen);
+        Program { xlen, entry, segments, functions, code }
+    }
+}

@@ -26,6 +26,28 @@ impl Default for Limits {
     }
 }
 
+/// Host-side configuration of a run: input frames, hint frames, limits.
+#[derive(Clone, Debug, Default)]
+pub struct HostConfig {
+    /// Input frames, in order (`--input FILE`, repeatable).
+    pub inputs: Vec<Vec<u8>>,
+    /// Hint frames, in order (`--hint FILE`, repeatable).
+    pub hints: Vec<Vec<u8>>,
+    pub limits: Limits,
+}
+
+impl HostConfig {
+    /// The input blob: each frame as a little-endian u32 length followed by its bytes.
+    pub fn input_blob(&self) -> Vec<u8> {
+        let mut blob = Vec::new();
+        for frame in &self.inputs {
+            blob.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+            blob.extend_from_slice(frame);
+        }
+        blob
+    }
+}
+
 /// Host-side state of the services: inputs, hints, outputs.
 #[derive(Default)]
 pub struct Host {
@@ -33,6 +55,11 @@ pub struct Host {
 }
 
 impl Host {
+    /// `input_base`/`input_len`: where the input blob is mapped in the guest.
+    pub fn new(_config: &HostConfig, _input_base: u64, _input_len: u64) -> Host {
+        Host::default()
+    }
+
     /// Serve the `ecall` whose number is in a7.
     pub fn ecall(&mut self, _cpu: &mut Cpu, _mem: &mut GuestMemory) -> Result<Service, FaultKind> {
         Err(FaultKind::UnknownService { number: 0 })
