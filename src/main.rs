@@ -1,4 +1,7 @@
+//! The `rvjit` binary; everything lives in [`cli`].
+
+mod cli;
+
 fn main() {
-    eprintln!("rvjit: command line not implemented yet");
-    std::process::exit(125);
+    std::process::exit(cli::main());
 }

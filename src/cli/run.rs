@@ -1,0 +1,81 @@
+//! `rvjit run`: load, lay out, run on the chosen engine, write outputs, report.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rvjit::host::{HostConfig, Limits};
+use rvjit::machine::{Machine, RunConfig};
+use rvjit::memory::{MemoryConfig, PAGE};
+use rvjit::program::Program;
+use rvjit::{interp, jit};
+
+use super::args::{Engine, RunArgs};
+use super::error::CliError;
+use super::report::Summary;
+
+/// Read and validate the guest ELF.
+pub fn load_program(path: &Path) -> Result<Program, CliError> {
+    let bytes = std::fs::read(path).map_err(|e| CliError::io("read ELF", path, e))?;
+    rvjit::elf::load(&bytes).map_err(|e| CliError::elf(path, &e))
+}
+
+/// A frame file; `-` is stdin.
+fn read_frame(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| CliError::io(&format!("read {what} from"), path, e))?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| CliError::io(&format!("read {what}"), path, e))
+}
+
+fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
+    if args.memory == 0 || !args.memory.is_multiple_of(PAGE) {
+        return Err(CliError::new(
+            format!("--memory {} is not a positive multiple of 4 KiB", args.memory),
+            "use a size such as 64M, 512M or 1G",
+        ));
+    }
+    let inputs = args.inputs.iter().map(|p| read_frame(p, "input frame")).collect::<Result<Vec<_>, _>>()?;
+    let hints = args.hints.iter().map(|p| read_frame(p, "hint frame")).collect::<Result<Vec<_>, _>>()?;
+    let host = HostConfig {
+        inputs,
+        hints,
+        limits: Limits { max_output: args.max_output, ..Limits::default() },
+        echo: true,
+    };
+    host.validate().map_err(|e| CliError::new(e.to_string(), "pass smaller --input/--hint files"))?;
+    Ok(RunConfig { memory: MemoryConfig { ram_size: args.memory, misaligned: args.misaligned.into() }, host })
+}
+
+/// Run the guest; the result is rvjit's exit status.
+pub fn run(args: &RunArgs) -> Result<i32, CliError> {
+    let start = Instant::now();
+    let program = load_program(&args.elf)?;
+    let config = run_config(args)?;
+    let mut m = Machine::new(Arc::new(program), &config)
+        .map_err(|e| CliError::new(format!("{}: {e}", args.elf.display()), "see `rvjit run --help` for --memory"))?;
+    // Create the output file now, so that a bad path fails before a long run.
+    let output = match &args.output {
+        Some(path) => Some((path, std::fs::File::create(path).map_err(|e| CliError::io("create", path, e))?)),
+        None => None,
+    };
+    let setup = start.elapsed();
+    let limit = args.max_cycles.unwrap_or(u64::MAX);
+    let t = Instant::now();
+    let stop = match args.engine {
+        Engine::Interp => interp::run(&mut m, limit),
+        Engine::Jit => jit::run(&mut m, limit)
+            .map_err(|e| CliError::new(format!("--engine jit: {e}"), "run with --engine interp"))?,
+    };
+    let wall = t.elapsed();
+    if let Some((path, mut file)) = output {
+        file.write_all(m.host.public_output()).map_err(|e| CliError::io("write public output to", path, e))?;
+    }
+    let summary = Summary::new(&m, &stop, args.engine.name(), args.max_cycles, setup, wall);
+    let ends_line = |b: &[u8]| b.last().is_none_or(|&c| c == b'\n');
+    summary.emit(args.json, args.stats, ends_line(m.host.stdout()), ends_line(m.host.stderr()));
+    Ok(summary.status)
+}
