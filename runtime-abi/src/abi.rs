@@ -74,8 +74,10 @@ pub mod custom0 {
 /// Memory layout that runtime-abi's linker scripts use. The executor does not depend on it:
 /// it places memory from the ELF's program headers alone.
 pub mod layout {
-    /// Top of the guest stack (the stack grows down from here).
-    pub const STACK_TOP: u64 = 0x0020_0400;
+    /// Top of the guest stack (the stack grows down from here). Page-aligned, not SP1's
+    /// 0x0020_0400: an ELF-faithful loader (qemu-user, Linux) maps whole 4 KiB pages with one
+    /// permission, so a stack top sharing the page of [`TEXT_START`] would be read-only there.
+    pub const STACK_TOP: u64 = 0x0020_0000;
     /// Size of the stack region below [`STACK_TOP`], an ELF NOBITS segment.
     pub const STACK_SIZE: u64 = 0x0010_0000;
     /// Start of `.text`.
