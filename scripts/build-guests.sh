@@ -112,9 +112,32 @@ build() { # target package
         RUSTFLAGS="$remap" cargo "+$STABLE" build --release "${locked[@]}" -p "$p" --target "$t" --target-dir "$target_dir"
     fi
 }
+# A package may restrict its targets with [package.metadata.rvjit] targets = [...] (evm needs
+# atomics, which riscv32im/riscv64im lack); other targets are skipped, not failed.
+mapfile -t restricted < <(cargo "+$STABLE" metadata --no-deps --format-version 1 --offline 2>/dev/null \
+    | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["packages"]:
+    ts = ((p.get("metadata") or {}).get("rvjit") or {}).get("targets")
+    if ts is not None:
+        print(p["name"], " ".join(ts))
+' || true)
+supports() { # target package
+    local line
+    for line in "${restricted[@]}"; do
+        read -r name ts <<<"$line"
+        [[ $name == "$2" ]] && { [[ " $ts " == *" $1 "* ]]; return; }
+    done
+    return 0
+}
+skipped=()
 for t in "${targets[@]}"; do
     t0=$(date +%s)
     for p in "${pkgs[@]}"; do
+        if ! supports "$t" "$p"; then
+            skipped+=("$t/$p")
+            continue
+        fi
         build "$t" "$p" || failed+=("$t/$p")
     done
     echo "build-guests: $t built in $(( $(date +%s) - t0 )) s" >&2
@@ -131,6 +154,7 @@ for t in "${targets[@]}"; do
         read -r pkg bin <<<"$line"
         [[ " ${pkgs[*]} " == *" $pkg "* ]] || continue
         [[ " ${failed[*]} " == *" $t/$pkg "* ]] && continue
+        [[ " ${skipped[*]} " == *" $t/$pkg "* ]] && continue
         if [[ $check == 1 ]]; then
             if ! cmp -s "$dir/$bin" "$GUESTS/bin/$t/$bin"; then
                 echo "build-guests: MISMATCH $t/$bin (rebuilt $(sha256sum < "$dir/$bin" | cut -c1-16), committed $( [[ -f $GUESTS/bin/$t/$bin ]] && sha256sum < "$GUESTS/bin/$t/$bin" | cut -c1-16 || echo missing))" >&2
@@ -153,6 +177,7 @@ if [[ $check == 0 && -z $out && $cross == 1 ]]; then
         (cd "$GUESTS/bin" && find . -type f ! -name MANIFEST ! -name '*.md' | sed 's#^\./##' | LC_ALL=C sort | xargs sha256sum)
     } > "$GUESTS/bin/MANIFEST"
 fi
+[[ ${#skipped[@]} -eq 0 ]] || echo "build-guests: skipped (not supported by the package): ${skipped[*]}" >&2
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "build-guests: FAILED to build: ${failed[*]}" >&2
     status=1
