@@ -11,12 +11,121 @@
 //! and `cycle` by one; faults and `ebreak` do not retire; service calls retire, exit included.
 
 use crate::cpu::Cpu;
-use crate::host::{Host, Service};
+use crate::host::{EffectObserver, Host, Service};
 use crate::isa::{self, Instr, Op, Xlen};
 use crate::machine::Machine;
 use crate::memory::{GuestMemory, PERM_R};
 use crate::outcome::{Fault, FaultKind, Stop};
 use crate::program::Code;
+
+/// Everything an instruction reaches outside the hart: guest memory and the host services.
+///
+/// The interpreter is generic over it, so the same instruction semantics serve the plain run
+/// ([`MachineBus`]), witness recording (which logs every value read) and witness replay
+/// (which serves every value from a record, with no memory image). Every data load — plain
+/// loads, LR, and the old value of AMOs — goes through [`Bus::load`]; every service through
+/// [`Bus::ecall`] / [`Bus::custom0`]. Monomorphisation makes the plain path what it was.
+pub trait Bus {
+    /// Load `size` (1, 2, 4 or 8) bytes, little-endian, zero-extended.
+    fn load(&mut self, addr: u64, size: u64) -> Result<u64, FaultKind>;
+    /// Store the low `size` bytes of `value`.
+    fn store(&mut self, addr: u64, size: u64, value: u64) -> Result<(), FaultKind>;
+    /// Permission check of an LR (`store` false: load rules) or SC/AMO (store rules); the
+    /// interpreter checks natural alignment afterwards.
+    fn atomic_check(&mut self, addr: u64, size: u64, store: bool) -> Result<(), FaultKind>;
+    /// Serve the `ecall` whose number is in a7.
+    fn ecall(&mut self, cpu: &mut Cpu) -> Result<Service, FaultKind>;
+    /// Serve a custom-0 instruction.
+    fn custom0(&mut self, ins: &Instr, cpu: &mut Cpu) -> Result<Service, FaultKind>;
+    /// Called after each retired instruction that was at `pc` (tracing); a no-op by default.
+    #[inline(always)]
+    fn retired(&mut self, _pc: u64, _ins: &Instr, _cpu: &Cpu) {}
+}
+
+/// A borrowed bus is a bus: the run loops take theirs by value, so the plain bus's fields
+/// stay in registers, and callers that inspect their bus afterwards pass `&mut bus`.
+impl<B: Bus + ?Sized> Bus for &mut B {
+    #[inline(always)]
+    fn load(&mut self, addr: u64, size: u64) -> Result<u64, FaultKind> {
+        (**self).load(addr, size)
+    }
+    #[inline(always)]
+    fn store(&mut self, addr: u64, size: u64, value: u64) -> Result<(), FaultKind> {
+        (**self).store(addr, size, value)
+    }
+    #[inline(always)]
+    fn atomic_check(&mut self, addr: u64, size: u64, store: bool) -> Result<(), FaultKind> {
+        (**self).atomic_check(addr, size, store)
+    }
+    #[inline(always)]
+    fn ecall(&mut self, cpu: &mut Cpu) -> Result<Service, FaultKind> {
+        (**self).ecall(cpu)
+    }
+    #[inline(always)]
+    fn custom0(&mut self, ins: &Instr, cpu: &mut Cpu) -> Result<Service, FaultKind> {
+        (**self).custom0(ins, cpu)
+    }
+    #[inline(always)]
+    fn retired(&mut self, pc: u64, ins: &Instr, cpu: &Cpu) {
+        (**self).retired(pc, ins, cpu)
+    }
+}
+
+/// The plain bus: the machine's memory and host services.
+pub struct MachineBus<'a> {
+    pub mem: &'a mut GuestMemory,
+    pub host: &'a mut Host,
+}
+
+impl Bus for MachineBus<'_> {
+    #[inline(always)]
+    fn load(&mut self, addr: u64, size: u64) -> Result<u64, FaultKind> {
+        self.mem.load(addr, size)
+    }
+
+    #[inline(always)]
+    fn store(&mut self, addr: u64, size: u64, value: u64) -> Result<(), FaultKind> {
+        self.mem.store(addr, size, value)
+    }
+
+    #[inline]
+    fn atomic_check(&mut self, addr: u64, size: u64, store: bool) -> Result<(), FaultKind> {
+        if store {
+            self.mem.store_check(addr, size)
+        } else if self.mem.check(addr, size, PERM_R) {
+            Ok(())
+        } else {
+            Err(FaultKind::LoadAccess { addr, size })
+        }
+    }
+
+    #[inline]
+    fn ecall(&mut self, cpu: &mut Cpu) -> Result<Service, FaultKind> {
+        self.host.ecall(cpu, self.mem)
+    }
+
+    #[inline]
+    fn custom0(&mut self, ins: &Instr, cpu: &mut Cpu) -> Result<Service, FaultKind> {
+        self.host.custom0(ins, cpu, self.mem)
+    }
+}
+
+impl MachineBus<'_> {
+    /// [`Bus::ecall`] with every guest-visible effect reported to `observer`.
+    pub fn ecall_observed(&mut self, cpu: &mut Cpu, observer: &mut dyn EffectObserver) -> Result<Service, FaultKind> {
+        self.host.ecall_observed(cpu, self.mem, Some(observer))
+    }
+
+    /// [`Bus::custom0`] with every guest-visible effect reported to `observer`.
+    pub fn custom0_observed(
+        &mut self,
+        ins: &Instr,
+        cpu: &mut Cpu,
+        observer: &mut dyn EffectObserver,
+    ) -> Result<Service, FaultKind> {
+        self.host.custom0_observed(ins, cpu, self.mem, Some(observer))
+    }
+}
 
 /// Why an instruction did not simply continue at its successor.
 enum Trap {
@@ -39,44 +148,74 @@ impl From<FaultKind> for Trap {
 /// count cannot pass `u64::MAX` (then it reports [`Stop::CycleLimit`]).
 pub fn step(m: &mut Machine) -> Option<Stop> {
     let Machine { program, mem, cpu, host, .. } = m;
+    step_with(&program.code, cpu, &mut MachineBus { mem, host })
+}
+
+/// [`step`] on any [`Bus`].
+pub fn step_with<B: Bus>(code: &Code, cpu: &mut Cpu, bus: &mut B) -> Option<Stop> {
     if cpu.cycle == u64::MAX {
         return Some(Stop::CycleLimit);
     }
-    let Some(ins) = program.code.fetch(cpu.pc) else {
+    let Some(ins) = code.fetch(cpu.pc) else {
         return Some(fetch_fault(cpu));
     };
+    let pc = cpu.pc;
     let result = match cpu.xlen {
-        Xlen::X32 => execute::<false>(cpu, mem, host, ins),
-        Xlen::X64 => execute::<true>(cpu, mem, host, ins),
+        Xlen::X32 => execute::<false, B>(cpu, bus, ins),
+        Xlen::X64 => execute::<true, B>(cpu, bus, ins),
     };
-    finish(cpu, ins, result)
+    let stop = finish(cpu, ins, result);
+    if stop.is_none() {
+        bus.retired(pc, ins, cpu);
+    }
+    stop
 }
 
 /// Run until the guest stops or `cpu.cycle` reaches `cycle_limit` (absolute). On
 /// [`Stop::CycleLimit`] the state is that before the next instruction, so calling `run` again
 /// with a larger limit resumes exactly. A limit at or below the current count stops at once.
 pub fn run(m: &mut Machine, cycle_limit: u64) -> Stop {
-    match m.cpu.xlen {
-        Xlen::X32 => run_xlen::<false>(m, cycle_limit),
-        Xlen::X64 => run_xlen::<true>(m, cycle_limit),
-    }
-}
-
-/// [`run`] for one XLEN, fixed at compile time so width tests fold away in the hot loop.
-fn run_xlen<const RV64: bool>(m: &mut Machine, cycle_limit: u64) -> Stop {
     // The program is immutable and shared: hold our own handle so the code can be borrowed
     // while the hart, memory and host are mutated.
     let program = std::sync::Arc::clone(&m.program);
     let Machine { mem, cpu, host, .. } = m;
+    match cpu.xlen {
+        Xlen::X32 => run_plain::<false>(&program.code, cpu, mem, host, cycle_limit),
+        Xlen::X64 => run_plain::<true>(&program.code, cpu, mem, host, cycle_limit),
+    }
+}
+
+/// The plain loop. Memory and host arrive as reference parameters (not inside a bus struct)
+/// so the optimiser knows guest stores cannot modify them: this keeps the load/store path
+/// as fast as before the interpreter became generic over [`Bus`].
+#[inline(never)]
+fn run_plain<const RV64: bool>(code: &Code, cpu: &mut Cpu, mem: &mut GuestMemory, host: &mut Host, cycle_limit: u64) -> Stop {
+    run_loop::<RV64, _>(code, cpu, MachineBus { mem, host }, cycle_limit)
+}
+
+/// [`run`] on any [`Bus`] (pass `&mut bus` to inspect it afterwards): the hart `cpu`
+/// executing `code`.
+pub fn run_with<B: Bus>(code: &Code, cpu: &mut Cpu, bus: B, cycle_limit: u64) -> Stop {
+    match cpu.xlen {
+        Xlen::X32 => run_loop::<false, B>(code, cpu, bus, cycle_limit),
+        Xlen::X64 => run_loop::<true, B>(code, cpu, bus, cycle_limit),
+    }
+}
+
+/// The run loop for one XLEN, fixed at compile time so width tests fold away.
+#[inline(always)]
+fn run_loop<const RV64: bool, B: Bus>(code: &Code, cpu: &mut Cpu, mut bus: B, cycle_limit: u64) -> Stop {
     let mut window = Window::EMPTY;
     while cpu.cycle < cycle_limit {
-        let Some(ins) = window.fetch(&program.code, cpu.pc) else {
+        let Some(ins) = window.fetch(code, cpu.pc) else {
             return fetch_fault(cpu);
         };
-        let result = execute::<RV64>(cpu, mem, host, ins);
+        let pc = cpu.pc;
+        let result = execute::<RV64, B>(cpu, &mut bus, ins);
         if let Some(stop) = finish(cpu, ins, result) {
             return stop;
         }
+        bus.retired(pc, ins, cpu);
     }
     Stop::CycleLimit
 }
@@ -168,12 +307,8 @@ fn service(result: Result<Service, FaultKind>, next: u64) -> Result<u64, Trap> {
 /// Address checks of LR/SC/AMOs: the permission check of a load (LR) or store (SC, AMO), then
 /// natural alignment, which is required whatever the misaligned policy.
 #[inline]
-fn atomic_addr(mem: &GuestMemory, addr: u64, size: u64, store: bool) -> Result<u64, FaultKind> {
-    if store {
-        mem.store_check(addr, size)?;
-    } else if !mem.check(addr, size, PERM_R) {
-        return Err(FaultKind::LoadAccess { addr, size });
-    }
+fn atomic_addr<B: Bus>(bus: &mut B, addr: u64, size: u64, store: bool) -> Result<u64, FaultKind> {
+    bus.atomic_check(addr, size, store)?;
     if addr & (size - 1) != 0 {
         return Err(if store {
             FaultKind::MisalignedStore { addr, size }
@@ -186,10 +321,10 @@ fn atomic_addr(mem: &GuestMemory, addr: u64, size: u64, store: bool) -> Result<u
 
 /// Read-modify-write of an AMO: returns the old value (zero-extended, `size` bytes).
 #[inline]
-fn amo(mem: &mut GuestMemory, addr: u64, size: u64, f: impl FnOnce(u64) -> u64) -> Result<u64, FaultKind> {
-    let addr = atomic_addr(mem, addr, size, true)?;
-    let old = mem.load(addr, size)?;
-    mem.store(addr, size, f(old))?;
+fn amo<B: Bus>(bus: &mut B, addr: u64, size: u64, f: impl FnOnce(u64) -> u64) -> Result<u64, FaultKind> {
+    let addr = atomic_addr(bus, addr, size, true)?;
+    let old = bus.load(addr, size)?;
+    bus.store(addr, size, f(old))?;
     Ok(old)
 }
 
@@ -205,7 +340,7 @@ fn set(cpu: &mut Cpu, x: Xlen, rd: u8, value: u64) {
 /// Execute `ins` at `cpu.pc` (whose XLEN is 64 iff `RV64`): write its results and return the
 /// next pc, or the trap. Does not touch `cpu.pc` or `cpu.cycle` (see [`finish`]).
 #[inline(always)]
-fn execute<const RV64: bool>(cpu: &mut Cpu, mem: &mut GuestMemory, host: &mut Host, ins: &Instr) -> Result<u64, Trap> {
+fn execute<const RV64: bool, B: Bus>(cpu: &mut Cpu, bus: &mut B, ins: &Instr) -> Result<u64, Trap> {
     let x = if RV64 { Xlen::X64 } else { Xlen::X32 };
     debug_assert_eq!(x, cpu.xlen);
     let pc = cpu.pc;
@@ -242,17 +377,17 @@ fn execute<const RV64: bool>(cpu: &mut Cpu, mem: &mut GuestMemory, host: &mut Ho
         Op::Bge => return Ok(branch(sa >= sb)),
         Op::Bltu => return Ok(branch(a < b)),
         Op::Bgeu => return Ok(branch(a >= b)),
-        Op::Lb => set(cpu, x, rd, mem.load(ea, 1)? as u8 as i8 as i64 as u64),
-        Op::Lh => set(cpu, x, rd, mem.load(ea, 2)? as u16 as i16 as i64 as u64),
-        Op::Lw => set(cpu, x, rd, sext32(mem.load(ea, 4)?)),
-        Op::Ld => set(cpu, x, rd, mem.load(ea, 8)?),
-        Op::Lbu => set(cpu, x, rd, mem.load(ea, 1)?),
-        Op::Lhu => set(cpu, x, rd, mem.load(ea, 2)?),
-        Op::Lwu => set(cpu, x, rd, mem.load(ea, 4)?),
-        Op::Sb => mem.store(ea, 1, b)?,
-        Op::Sh => mem.store(ea, 2, b)?,
-        Op::Sw => mem.store(ea, 4, b)?,
-        Op::Sd => mem.store(ea, 8, b)?,
+        Op::Lb => set(cpu, x, rd, bus.load(ea, 1)? as u8 as i8 as i64 as u64),
+        Op::Lh => set(cpu, x, rd, bus.load(ea, 2)? as u16 as i16 as i64 as u64),
+        Op::Lw => set(cpu, x, rd, sext32(bus.load(ea, 4)?)),
+        Op::Ld => set(cpu, x, rd, bus.load(ea, 8)?),
+        Op::Lbu => set(cpu, x, rd, bus.load(ea, 1)?),
+        Op::Lhu => set(cpu, x, rd, bus.load(ea, 2)?),
+        Op::Lwu => set(cpu, x, rd, bus.load(ea, 4)?),
+        Op::Sb => bus.store(ea, 1, b)?,
+        Op::Sh => bus.store(ea, 2, b)?,
+        Op::Sw => bus.store(ea, 4, b)?,
+        Op::Sd => bus.store(ea, 8, b)?,
         Op::Addi => set(cpu, x, rd, a.wrapping_add(imm)),
         Op::Slti => set(cpu, x, rd, u64::from(sa < ins.imm as i64)),
         Op::Sltiu => set(cpu, x, rd, u64::from(a < x.trunc(imm))),
@@ -284,7 +419,7 @@ fn execute<const RV64: bool>(cpu: &mut Cpu, mem: &mut GuestMemory, host: &mut Ho
         Op::Sraw => set(cpu, x, rd, ((a as i32) >> (b & 31)) as i64 as u64),
         // Code is immutable after load, and there is one hart.
         Op::Fence | Op::FenceI => {}
-        Op::Ecall => return service(host.ecall(cpu, mem), next),
+        Op::Ecall => return service(bus.ecall(cpu), next),
         Op::Ebreak => return Err(Trap::Breakpoint),
         // ---- Zicsr: the decoder admits only reads (rs1/uimm = 0) of the counters, which all
         // count instructions retired before this one ----
@@ -325,43 +460,43 @@ fn execute<const RV64: bool>(cpu: &mut Cpu, mem: &mut GuestMemory, host: &mut Ho
         // ---- A (single hart: plain read-modify-write) ----
         Op::LrW | Op::LrD => {
             let size = if ins.op == Op::LrW { 4 } else { 8 };
-            let addr = atomic_addr(mem, ea, size, false)?;
-            let value = mem.load(addr, size)?;
+            let addr = atomic_addr(bus, ea, size, false)?;
+            let value = bus.load(addr, size)?;
             set(cpu, x, rd, if size == 4 { sext32(value) } else { value });
             cpu.reservation = addr;
         }
         Op::ScW | Op::ScD => {
             let size = if ins.op == Op::ScW { 4 } else { 8 };
-            let addr = atomic_addr(mem, ea, size, true)?;
+            let addr = atomic_addr(bus, ea, size, true)?;
             let success = cpu.reservation == addr;
             if success {
-                mem.store(addr, size, b)?;
+                bus.store(addr, size, b)?;
             }
             cpu.reservation = crate::cpu::NO_RESERVATION;
             set(cpu, x, rd, u64::from(!success));
         }
-        Op::AmoswapW => set(cpu, x, rd, sext32(amo(mem, ea, 4, |_| b)?)),
-        Op::AmoaddW => set(cpu, x, rd, sext32(amo(mem, ea, 4, |old| old.wrapping_add(b))?)),
-        Op::AmoxorW => set(cpu, x, rd, sext32(amo(mem, ea, 4, |old| old ^ b)?)),
-        Op::AmoandW => set(cpu, x, rd, sext32(amo(mem, ea, 4, |old| old & b)?)),
-        Op::AmoorW => set(cpu, x, rd, sext32(amo(mem, ea, 4, |old| old | b)?)),
-        Op::AmominW => set(cpu, x, rd, sext32(amo(mem, ea, 4, |old| if (old as i32) < (b as i32) { old } else { b })?)),
-        Op::AmomaxW => set(cpu, x, rd, sext32(amo(mem, ea, 4, |old| if (old as i32) > (b as i32) { old } else { b })?)),
+        Op::AmoswapW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |_| b)?)),
+        Op::AmoaddW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| old.wrapping_add(b))?)),
+        Op::AmoxorW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| old ^ b)?)),
+        Op::AmoandW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| old & b)?)),
+        Op::AmoorW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| old | b)?)),
+        Op::AmominW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| if (old as i32) < (b as i32) { old } else { b })?)),
+        Op::AmomaxW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| if (old as i32) > (b as i32) { old } else { b })?)),
         Op::AmominuW => {
-            set(cpu, x, rd, sext32(amo(mem, ea, 4, |old| if (old as u32) < (b as u32) { old } else { b })?))
+            set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| if (old as u32) < (b as u32) { old } else { b })?))
         }
         Op::AmomaxuW => {
-            set(cpu, x, rd, sext32(amo(mem, ea, 4, |old| if (old as u32) > (b as u32) { old } else { b })?))
+            set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| if (old as u32) > (b as u32) { old } else { b })?))
         }
-        Op::AmoswapD => set(cpu, x, rd, amo(mem, ea, 8, |_| b)?),
-        Op::AmoaddD => set(cpu, x, rd, amo(mem, ea, 8, |old| old.wrapping_add(b))?),
-        Op::AmoxorD => set(cpu, x, rd, amo(mem, ea, 8, |old| old ^ b)?),
-        Op::AmoandD => set(cpu, x, rd, amo(mem, ea, 8, |old| old & b)?),
-        Op::AmoorD => set(cpu, x, rd, amo(mem, ea, 8, |old| old | b)?),
-        Op::AmominD => set(cpu, x, rd, amo(mem, ea, 8, |old| if (old as i64) < (b as i64) { old } else { b })?),
-        Op::AmomaxD => set(cpu, x, rd, amo(mem, ea, 8, |old| if (old as i64) > (b as i64) { old } else { b })?),
-        Op::AmominuD => set(cpu, x, rd, amo(mem, ea, 8, |old| old.min(b))?),
-        Op::AmomaxuD => set(cpu, x, rd, amo(mem, ea, 8, |old| old.max(b))?),
+        Op::AmoswapD => set(cpu, x, rd, amo(bus, ea, 8, |_| b)?),
+        Op::AmoaddD => set(cpu, x, rd, amo(bus, ea, 8, |old| old.wrapping_add(b))?),
+        Op::AmoxorD => set(cpu, x, rd, amo(bus, ea, 8, |old| old ^ b)?),
+        Op::AmoandD => set(cpu, x, rd, amo(bus, ea, 8, |old| old & b)?),
+        Op::AmoorD => set(cpu, x, rd, amo(bus, ea, 8, |old| old | b)?),
+        Op::AmominD => set(cpu, x, rd, amo(bus, ea, 8, |old| if (old as i64) < (b as i64) { old } else { b })?),
+        Op::AmomaxD => set(cpu, x, rd, amo(bus, ea, 8, |old| if (old as i64) > (b as i64) { old } else { b })?),
+        Op::AmominuD => set(cpu, x, rd, amo(bus, ea, 8, |old| old.min(b))?),
+        Op::AmomaxuD => set(cpu, x, rd, amo(bus, ea, 8, |old| old.max(b))?),
         // ---- OpenVM custom-0: the host-service table's second door ----
         Op::Terminate
         | Op::HintStorew
@@ -370,7 +505,7 @@ fn execute<const RV64: bool>(cpu: &mut Cpu, mem: &mut GuestMemory, host: &mut Ho
         | Op::HintInput
         | Op::PrintStr
         | Op::HintRandom
-        | Op::Keccakf => return service(host.custom0(ins, cpu, mem), next),
+        | Op::Keccakf => return service(bus.custom0(ins, cpu), next),
         Op::Illegal => return Err(Trap::Fault(FaultKind::IllegalInstruction { bits: ins.raw })),
     }
     Ok(next)

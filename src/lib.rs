@@ -14,5 +14,6 @@ pub mod machine;
 pub mod memory;
 pub mod outcome;
 pub mod program;
+pub mod witness;
 
 pub use runtime_abi::abi;

@@ -21,7 +21,8 @@ Exit status of `rvjit run`:
 Examples:
   rvjit run guest.elf
   rvjit run guest.elf --input block.bin --max-cycles 1000000000 --json
-  rvjit disasm guest.elf | less";
+  rvjit disasm guest.elf | less
+  rvjit run guest.elf --chunk-size 1000000 --chunks-dir chunks/ && rvjit replay chunks/ --all";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,6 +46,50 @@ pub enum Command {
     Run(RunArgs),
     /// Print an objdump-like listing of the ELF's executable segments
     Disasm(DisasmArgs),
+    /// Re-execute recorded chunks (from `run --chunk-size`) and check each ends where the
+    /// records say
+    #[command(after_help = REPLAY_AFTER_HELP)]
+    Replay(ReplayArgs),
+}
+
+const REPLAY_AFTER_HELP: &str = "\
+Exit status of `rvjit replay`:
+  0      every replayed chunk ends exactly at the next chunk's start state (the last chunk:
+         at the run's final state and stop)
+  1      a replay differs (reported with its chunk, cycle and the difference)
+  125    rvjit itself failed: unreadable, truncated or corrupted record, wrong format
+         version, wrong ELF, bad arguments
+
+Examples:
+  rvjit replay chunks/ --chunk 3 --trace chunk3.trace
+  rvjit replay chunks/ --all --jobs 8";
+
+#[derive(clap::Args, Debug)]
+pub struct ReplayArgs {
+    /// A chunks directory written by `rvjit run --chunk-size N --chunks-dir DIR`
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Replay chunk K (numbered from 0)
+    #[arg(long, value_name = "K", value_parser = parse_count, conflicts_with = "all", required_unless_present = "all")]
+    pub chunk: Option<u64>,
+
+    /// Replay every chunk, in parallel
+    #[arg(long)]
+    pub all: bool,
+
+    /// Threads for --all [default: the number of CPUs]
+    #[arg(long, value_name = "J", requires = "all", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// The guest ELF; must be the one recorded [default: DIR/program.elf]
+    #[arg(long, value_name = "ELF")]
+    pub elf: Option<PathBuf>,
+
+    /// Write the chunk's per-step trace to FILE: cycle, pc, encoding, instruction, destination
+    /// value, memory accesses (see docs/WITNESS.md)
+    #[arg(long, value_name = "FILE", requires = "chunk")]
+    pub trace: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -93,6 +138,17 @@ pub struct RunArgs {
     /// text on stderr
     #[arg(long)]
     pub json: bool,
+
+    /// Record a witness: cut the run into chunks of N cycles and write one record per chunk to
+    /// --chunks-dir, replayable with `rvjit replay`. Records with the interpreter (whatever
+    /// --engine says) until the translator's recording mode lands
+    #[arg(long, value_name = "N", value_parser = parse_chunk_size, requires = "chunks_dir")]
+    pub chunk_size: Option<u64>,
+
+    /// Directory for the chunk records, the run's manifest and a copy of the ELF (created if
+    /// missing; existing records are overwritten)
+    #[arg(long, value_name = "DIR", requires = "chunk_size")]
+    pub chunks_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -133,6 +189,14 @@ impl From<Misaligned> for MisalignedPolicy {
             Misaligned::Allow => MisalignedPolicy::Allow,
             Misaligned::Trap => MisalignedPolicy::Trap,
         }
+    }
+}
+
+/// A chunk size: a cycle count of at least 1.
+fn parse_chunk_size(text: &str) -> Result<u64, String> {
+    match parse_count(text)? {
+        0 => Err("the chunk size must be at least 1 cycle".to_owned()),
+        n => Ok(n),
     }
 }
 

@@ -1,9 +1,10 @@
 //! The `rvjit` command line: argument syntax ([`args`]), `run` ([`run`], reported by
-//! [`report`]) and `disasm` ([`disasm`]). Exit statuses: see `args::AFTER_HELP`.
+//! [`report`]), `disasm` ([`disasm`]) and `replay` ([`replay`], witness chunks). Exit statuses: see `args::AFTER_HELP`.
 
 mod args;
 mod disasm;
 mod error;
+mod replay;
 mod report;
 mod run;
 mod size;
@@ -37,6 +38,7 @@ pub fn main() -> i32 {
     let result = match &cli.command {
         Command::Run(a) => run::run(a),
         Command::Disasm(a) => disasm::disasm(a),
+        Command::Replay(a) => replay::replay(a),
     };
     result.unwrap_or_else(|e| {
         e.print();

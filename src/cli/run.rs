@@ -17,8 +17,14 @@ use super::report::Summary;
 
 /// Read and validate the guest ELF.
 pub fn load_program(path: &Path) -> Result<Program, CliError> {
+    read_program(path).map(|(_, program)| program)
+}
+
+/// The guest ELF's bytes and the program they hold.
+fn read_program(path: &Path) -> Result<(Vec<u8>, Program), CliError> {
     let bytes = std::fs::read(path).map_err(|e| CliError::io("read ELF", path, e))?;
-    rvjit::elf::load(&bytes).map_err(|e| CliError::elf(path, &e))
+    let program = rvjit::elf::load(&bytes).map_err(|e| CliError::elf(path, &e))?;
+    Ok((bytes, program))
 }
 
 /// A frame file; `-` is stdin.
@@ -53,7 +59,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
 /// Run the guest; the result is rvjit's exit status.
 pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     let start = Instant::now();
-    let program = load_program(&args.elf)?;
+    let (elf_bytes, program) = read_program(&args.elf)?;
     let config = run_config(args)?;
     let mut m = Machine::new(Arc::new(program), &config)
         .map_err(|e| CliError::new(format!("{}: {e}", args.elf.display()), "see `rvjit run --help` for --memory"))?;
@@ -65,17 +71,32 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     let setup = start.elapsed();
     let limit = args.max_cycles.unwrap_or(u64::MAX);
     let t = Instant::now();
-    let stop = match args.engine {
-        Engine::Interp => interp::run(&mut m, limit),
-        Engine::Jit => jit::run(&mut m, limit)
+    let mut witness = None;
+    let stop = match (args.chunk_size, &args.chunks_dir, args.engine) {
+        (Some(chunk_size), Some(dir), engine) => {
+            if engine == Engine::Jit {
+                eprintln!("rvjit: note: --chunk-size records with the interpreter until the translator's recording mode lands");
+            }
+            let recorded = super::replay::record(&mut m, &elf_bytes, dir, chunk_size, limit)?;
+            let stop = recorded.run.stop.clone();
+            witness = Some((recorded, dir));
+            stop
+        }
+        (_, _, Engine::Interp) => interp::run(&mut m, limit),
+        (_, _, Engine::Jit) => jit::run(&mut m, limit)
             .map_err(|e| CliError::new(format!("--engine jit: {e}"), "run with --engine interp"))?,
     };
     let wall = t.elapsed();
     if let Some((path, mut file)) = output {
         file.write_all(m.host.public_output()).map_err(|e| CliError::io("write public output to", path, e))?;
     }
-    let summary = Summary::new(&m, &stop, args.engine.name(), args.max_cycles, setup, wall);
+    // Recording always uses the interpreter (for now).
+    let engine = if witness.is_some() { Engine::Interp } else { args.engine };
+    let summary = Summary::new(&m, &stop, engine.name(), args.max_cycles, setup, wall);
     let ends_line = |b: &[u8]| b.last().is_none_or(|&c| c == b'\n');
     summary.emit(args.json, args.stats, ends_line(m.host.stdout()), ends_line(m.host.stderr()));
+    if let Some((recorded, dir)) = witness {
+        super::replay::report_recording(&recorded, dir, m.cpu.cycle);
+    }
     Ok(summary.status)
 }

@@ -17,6 +17,7 @@ mod precompiles;
 mod random;
 
 pub use config::{HostConfig, HostConfigError, Limits, MAX_FRAME_LEN};
+pub use effects::EffectObserver;
 pub use output::{OUTPUT_LIMIT, STDOUT_LIMIT};
 
 use crate::abi;
@@ -103,8 +104,18 @@ impl Host {
 
     /// Serve the `ecall` whose number is in a7.
     pub fn ecall(&mut self, cpu: &mut Cpu, mem: &mut GuestMemory) -> Result<Service, FaultKind> {
+        self.ecall_observed(cpu, mem, None)
+    }
+
+    /// [`Host::ecall`], reporting every guest-visible effect to `observer` (witness recording).
+    pub fn ecall_observed(
+        &mut self,
+        cpu: &mut Cpu,
+        mem: &mut GuestMemory,
+        observer: Option<&mut dyn EffectObserver>,
+    ) -> Result<Service, FaultKind> {
         let number = cpu.get(reg::A7);
-        let mut g = Guest::new(cpu, mem);
+        let mut g = Guest::observed(cpu, mem, observer);
         let Ok(n) = u32::try_from(number) else {
             return Err(FaultKind::UnknownService { number });
         };
@@ -134,6 +145,17 @@ impl Host {
 
     /// Serve a custom-0 instruction (OpenVM door).
     pub fn custom0(&mut self, ins: &Instr, cpu: &mut Cpu, mem: &mut GuestMemory) -> Result<Service, FaultKind> {
-        self.serve_custom0(ins, &mut Guest::new(cpu, mem))
+        self.custom0_observed(ins, cpu, mem, None)
+    }
+
+    /// [`Host::custom0`], reporting every guest-visible effect to `observer`.
+    pub fn custom0_observed(
+        &mut self,
+        ins: &Instr,
+        cpu: &mut Cpu,
+        mem: &mut GuestMemory,
+        observer: Option<&mut dyn EffectObserver>,
+    ) -> Result<Service, FaultKind> {
+        self.serve_custom0(ins, &mut Guest::observed(cpu, mem, observer))
     }
 }
