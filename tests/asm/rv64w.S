@@ -1,0 +1,54 @@
+/* RV64 W-forms: 32-bit operations with sign-extended results, ignoring the upper input bits. */
+#include "test_macros.h"
+#if __riscv_xlen != 64
+#error "rv64w.S is an RV64-only program"
+#endif
+RVTEST_CODE_BEGIN
+
+  TEST_RR_OP( 2,  addw, 0xffffffff80000000, 0x000000007fffffff, 0x0000000000000001 )
+  TEST_RR_OP( 3,  addw, 0x0000000000000003, 0x1234567800000001, 0xabcdef0000000002 )
+  TEST_RR_OP( 4,  addw, 0x0000000000000000, 0x00000000ffffffff, 0x0000000000000001 )
+  TEST_RR_OP( 5,  subw, 0xffffffffffffffff, 0x0000000000000000, 0x0000000000000001 )
+  TEST_RR_OP( 6,  subw, 0x000000007fffffff, 0xffffffff80000000, 0x0000000000000001 )
+  TEST_RR_OP( 7,  sllw, 0xffffffff80000000, 0x0000000000000001, 31 )
+  TEST_RR_OP( 8,  sllw, 0xffffffff80000000, 0x0000000000000001, 63 )
+  TEST_RR_OP( 9,  sllw, 0x0000000000000000, 0x0000000100000000, 0 )
+  TEST_RR_OP( 10, srlw, 0x0000000040000000, 0xffffffff80000000, 1 )
+  TEST_RR_OP( 11, srlw, 0xffffffff80000000, 0x0000000080000000, 0 )
+  TEST_RR_OP( 12, srlw, 0x0000000000000001, 0xffffffff80000000, 63 )
+  TEST_RR_OP( 13, sraw, 0xffffffffc0000000, 0x0000000080000000, 1 )
+  TEST_RR_OP( 14, sraw, 0x0000000000000000, 0x000000017fffffff, 31 )
+  TEST_RR_OP( 15, sraw, 0xffffffffffffffff, 0x0000000080000000, 0xffffffffffffffff )
+  TEST_IMM_OP( 16, addiw, 0xffffffff80000000, 0x000000007fffffff, 0x001 )
+  TEST_IMM_OP( 17, addiw, 0xffffffffffffffff, 0x00000000ffffffff, 0x000 )
+  TEST_IMM_OP( 18, addiw, 0x000000007ffff7ff, 0xffffffff7fffffff, 0x800 )
+  TEST_IMM_OP( 19, addiw, 0x0000000000000000, 0x1234567800000001, 0xfff )
+  TEST_IMM_ZERODEST( 20, addiw, 5, 1 )
+  TEST_SHIFT_OP( 21, slliw, 0xffffffff80000000, 0x0000000000000001, 31 )
+  TEST_SHIFT_OP( 22, slliw, 0x0000000000000000, 0x0000000100000000, 0 )
+  TEST_SHIFT_OP( 23, slliw, 0x0000000012345678, 0xabcdef0012345678, 0 )
+  TEST_SHIFT_OP( 24, srliw, 0x0000000000000001, 0xffffffff80000000, 31 )
+  TEST_SHIFT_OP( 25, srliw, 0xffffffff80000000, 0x1234567880000000, 0 )
+  TEST_SHIFT_OP( 26, srliw, 0x0000000001ffffff, 0xffffffffffffffff, 7 )
+  TEST_SHIFT_OP( 27, sraiw, 0xffffffffffffffff, 0x0000000080000000, 31 )
+  TEST_SHIFT_OP( 28, sraiw, 0xfffffffff8000000, 0x1234567880000000, 4 )
+  TEST_SHIFT_OP( 29, sraiw, 0x0000000007ffffff, 0xffffffff7fffffff, 4 )
+
+  TEST_RR_OP( 40, mulw,  0xfffffffffffffffe, 0x000000007fffffff, 0x0000000000000002 )
+  TEST_RR_OP( 41, mulw,  0x000000000000000f, 0x0000000100000003, 0x0000000100000005 )
+  TEST_RR_OP( 42, divw,  0xfffffffffffffffd, 0xffffffffffffffec, 0x0000000000000006 )
+  TEST_RR_OP( 43, divw,  0x0000000000000003, 0x0000000100000014, 0x0000000000000006 )
+  TEST_RR_OP( 44, divw,  0xffffffffffffffff, 0x0000000000000014, 0x0000000100000000 )
+  TEST_RR_OP( 45, divw,  0xffffffff80000000, 0xffffffff80000000, 0xffffffffffffffff )
+  TEST_RR_OP( 46, divuw, 0x000000002aaaaaa7, 0x00000000ffffffec, 0x0000000000000006 )
+  TEST_RR_OP( 47, divuw, 0xffffffff80000000, 0x0000000080000000, 0x0000000000000001 )
+  TEST_RR_OP( 48, divuw, 0xffffffffffffffff, 0x0000000000000014, 0x0000000000000000 )
+  TEST_RR_OP( 49, remw,  0xfffffffffffffffe, 0xffffffffffffffec, 0x0000000000000006 )
+  TEST_RR_OP( 50, remw,  0xffffffff80000000, 0x0000000180000000, 0x0000000000000000 )
+  TEST_RR_OP( 51, remw,  0x0000000000000000, 0xffffffff80000000, 0xffffffffffffffff )
+  TEST_RR_OP( 52, remuw, 0x0000000000000002, 0x00000000ffffffec, 0x0000000000000006 )
+  TEST_RR_OP( 53, remuw, 0xffffffff80000001, 0x0000000080000001, 0x0000000000000000 )
+  TEST_RR_OP( 54, remuw, 0x0000000000000000, 0xffffffff80000000, 0x0000000000000001 )
+
+  TEST_PASSFAIL
+RVTEST_CODE_END
