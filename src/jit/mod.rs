@@ -1,18 +1,389 @@
-//! The Cranelift translator. TODO(helper): implement.
+//! The Cranelift translator: guest regions compiled to host code, run by a small dispatcher.
+//!
+//! - [`discover`] splits code into basic blocks and groups them into regions (a function or
+//!   loop nest with every block start as an entry);
+//! - [`lift`] turns a region into Cranelift IR (registers in `Variable`s, exact cycle budget,
+//!   checked memory accesses, call-outs to the interpreter for rare instructions);
+//! - [`cache`] is the dense pc-indexed table of compiled entries;
+//! - [`runtime`] is the `repr(C)` context and the `extern "C"` helper;
+//! - this module owns the JIT module, translates ahead of time and on demand, and runs the
+//!   dispatch loop. Outcomes equal the interpreter's in every respect (docs/ARCHITECTURE.md,
+//!   "Translator").
 
+pub mod cache;
+pub mod discover;
+pub mod lift;
+pub mod runtime;
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cranelift_codegen::ir::UserFuncName;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module};
 use thiserror::Error;
 
+use crate::interp;
 use crate::machine::Machine;
 use crate::outcome::Stop;
+use crate::program::Program;
+use cache::{Entry, Table};
+use runtime::{Ctx, RegionFn};
 
 #[derive(Debug, Error)]
 pub enum JitError {
-    #[error("the translator is not available yet")]
-    Unavailable,
+    #[error("the host CPU is not supported by Cranelift: {0}")]
+    UnsupportedHost(String),
+    #[error("Cranelift rejected a setting: {0}")]
+    Settings(String),
+    #[error("translating the region at {pc:#x} failed: {reason}")]
+    Translate { pc: u64, reason: String },
+    #[error("finalizing translated code failed: {0}")]
+    Finalize(String),
+    #[error("the machine runs a different program than this translator was built for")]
+    ProgramMismatch,
+    #[error("internal translator error: region entered at unknown entry for pc {pc:#x}")]
+    BadEntry { pc: u64 },
 }
 
-/// Translate (once, cached per program) and run until the guest stops or `cpu.cycle` reaches
-/// `cycle_limit`. Outcomes equal the interpreter's in every respect.
-pub fn run(_m: &mut Machine, _cycle_limit: u64) -> Result<Stop, JitError> {
-    Err(JitError::Unavailable)
+/// What was translated and how long it took.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Stats {
+    pub regions: u64,
+    pub blocks: u64,
+    pub instructions: u64,
+    /// Regions translated while running (pcs not found ahead of time).
+    pub on_demand_regions: u64,
+    pub translate_time: Duration,
+}
+
+/// Ahead-of-time translation options.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Also translate code found by a linear sweep of the executable segments (not only code
+    /// reachable from the entry point and the function symbols).
+    pub sweep: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { sweep: true }
+    }
+}
+
+/// Translated code of one program; run it on any number of machines built from that program.
+pub struct Translator {
+    program: Arc<Program>,
+    /// `Option` so `Drop` can hand the module to `free_memory`.
+    module: Option<JITModule>,
+    table: Table,
+    func_starts: HashSet<u64>,
+    /// Pcs of every instruction inside a translated block (for the linear sweep).
+    covered: HashSet<u64>,
+    /// Defined but not yet finalized: function and its entry pcs in switch order.
+    pending: Vec<(FuncId, Vec<u64>)>,
+    /// Block starts of pending regions (so a root is not translated twice before finalizing).
+    pending_leaders: HashSet<u64>,
+    fctx: FunctionBuilderContext,
+    /// `PreserveAll` trampolines to the helpers of [`runtime::HELPERS`].
+    helpers: [FuncId; 3],
+    stats: Stats,
+}
+
+impl Translator {
+    /// Translate everything reachable from the entry point and the function symbols, plus a
+    /// linear sweep of the executable segments.
+    pub fn new(program: &Arc<Program>) -> Result<Translator, JitError> {
+        Translator::with_options(program, &Options::default())
+    }
+
+    pub fn with_options(program: &Arc<Program>, options: &Options) -> Result<Translator, JitError> {
+        let start = Instant::now();
+        let mut flags = settings::builder();
+        let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| JitError::Settings(e.to_string()));
+        set(&mut flags, "opt_level", "speed")?;
+        // Translation time dominates for large guests; the single-pass allocator halves it and
+        // measured no slower overall on the bench guests (see BENCHMARKS.md).
+        set(&mut flags, "regalloc_algorithm", "single_pass")?;
+        set(&mut flags, "is_pic", "false")?;
+        set(&mut flags, "use_colocated_libcalls", "false")?;
+        set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| JitError::UnsupportedHost(e.to_string()))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| JitError::Settings(e.to_string()))?;
+        let mut module = JITModule::new(JITBuilder::with_isa(isa, cranelift_module::default_libcall_names()));
+        let mut fctx = FunctionBuilderContext::new();
+        let helpers = define_trampolines(&mut module, &mut fctx)?;
+        let mut t = Translator {
+            program: Arc::clone(program),
+            module: Some(module),
+            table: Table::new(&program.code),
+            func_starts: program.functions.iter().map(|f| f.addr).collect(),
+            covered: HashSet::new(),
+            pending: Vec::new(),
+            pending_leaders: HashSet::new(),
+            fctx,
+            helpers,
+            stats: Stats::default(),
+        };
+        let mut work: Vec<u64> = vec![program.entry];
+        work.extend(program.functions.iter().rev().map(|f| f.addr));
+        t.translate_all(&mut work)?;
+        if options.sweep {
+            let mut roots = Vec::new();
+            for r in &program.code.ranges {
+                let mut i = 0usize;
+                while let Some(ins) = r.instrs.get(i) {
+                    let pc = r.base + 2 * i as u64;
+                    if ins.op != crate::isa::Op::Illegal && !t.covered.contains(&pc) {
+                        roots.push(pc);
+                        // Claim the straight-line run so one region root per gap suffices.
+                        let mut j = i;
+                        while let Some(x) = r.instrs.get(j) {
+                            t.covered.insert(r.base + 2 * j as u64);
+                            j += usize::from(x.len / 2).max(1);
+                            if discover::is_control(x.op) {
+                                break;
+                            }
+                        }
+                        i = j;
+                        continue;
+                    }
+                    i += usize::from(ins.len / 2).max(1);
+                }
+            }
+            roots.reverse();
+            t.translate_all(&mut roots)?;
+        }
+        t.finalize()?;
+        t.stats.translate_time = start.elapsed();
+        Ok(t)
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
+    fn known(&mut self, pc: u64) -> bool {
+        self.pending_leaders.contains(&pc) || self.table.contains(pc)
+    }
+
+    /// Translate regions for every root in `work` (and the static exits they discover).
+    fn translate_all(&mut self, work: &mut Vec<u64>) -> Result<(), JitError> {
+        while let Some(root) = work.pop() {
+            if self.known(root) || self.program.code.fetch(root).is_none() {
+                continue;
+            }
+            let exits = self.translate_region(root, false)?;
+            work.extend(exits.into_iter().rev());
+        }
+        Ok(())
+    }
+
+    /// Discover, lift and define the region rooted at `root`; returns its static exits.
+    fn translate_region(&mut self, root: u64, on_demand: bool) -> Result<Vec<u64>, JitError> {
+        let program = Arc::clone(&self.program);
+        let xlen = program.xlen;
+        // Ahead of time, regions do not duplicate each other; a region made on demand (for a pc
+        // that is no entry, e.g. a jump-table target) takes all code it reaches, so hot code
+        // reached that way stays inside one region.
+        let empty = HashSet::new();
+        let covered = if on_demand { &empty } else { &self.covered };
+        let region = discover::region(&program.code, root, &self.func_starts, covered, move |v| xlen.trunc(v));
+        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
+        let mut cctx = module.make_context();
+        let call_conv = module.target_config().default_call_conv;
+        cctx.func.signature = lift::region_signature(call_conv);
+        let name = format!("r{:x}_{}", root, self.stats.regions);
+        let id = module
+            .declare_function(&name, Linkage::Local, &cctx.func.signature)
+            .map_err(|e| JitError::Translate { pc: root, reason: e.to_string() })?;
+        cctx.func.name = UserFuncName::user(0, id.as_u32());
+        let helpers = self.helpers.map(|h| module.declare_func_in_func(h, &mut cctx.func));
+        let order = {
+            let mut b = FunctionBuilder::new(&mut cctx.func, &mut self.fctx);
+            let env = lift::LiftEnv { xlen, call_conv, helpers };
+            let order = lift::lift(&mut b, &env, &region);
+            b.finalize(module.target_config());
+            order
+        };
+        module
+            .define_function(id, &mut cctx)
+            .map_err(|e| JitError::Translate { pc: root, reason: format!("{e:?}") })?;
+        module.clear_context(&mut cctx);
+        for b in region.blocks.values() {
+            self.covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
+        }
+        self.pending_leaders.extend(order.iter().copied());
+        self.pending.push((id, order));
+        self.stats.regions += 1;
+        self.stats.blocks += region.blocks.len() as u64;
+        self.stats.instructions += region.instr_count() as u64;
+        Ok(region.exits)
+    }
+
+    /// Make pending code executable (never writable at the same time) and enter it in the table.
+    fn finalize(&mut self) -> Result<(), JitError> {
+        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
+        module.finalize_definitions().map_err(|e| JitError::Finalize(e.to_string()))?;
+        for (id, order) in std::mem::take(&mut self.pending) {
+            let ptr = module.get_finalized_function(id);
+            // SAFETY: `ptr` is the finalized (read + execute) code of a function defined with
+            // `lift::region_signature`, i.e. `(i64, i32) -> i32` in the platform's default C
+            // calling convention, which is exactly `RegionFn`.
+            let func: RegionFn = unsafe { std::mem::transmute::<*const u8, RegionFn>(ptr) };
+            for (index, pc) in order.into_iter().enumerate() {
+                self.table.insert(pc, Entry { func, index: index as u32 });
+            }
+        }
+        self.pending_leaders.clear();
+        Ok(())
+    }
+
+    /// Translate the region at `pc` while running.
+    fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
+        let start = Instant::now();
+        self.translate_region(pc, true)?;
+        self.finalize()?;
+        self.stats.on_demand_regions += 1;
+        self.stats.translate_time += start.elapsed();
+        Ok(())
+    }
+
+    /// Run until the guest stops or `cpu.cycle` reaches `cycle_limit` (absolute). On
+    /// [`Stop::CycleLimit`] the state is that before the next instruction, resumable on either
+    /// engine.
+    pub fn run(&mut self, m: &mut Machine, cycle_limit: u64) -> Result<Stop, JitError> {
+        if !Arc::ptr_eq(&m.program, &self.program) {
+            return Err(JitError::ProgramMismatch);
+        }
+        let mp: *mut Machine = m;
+        let mut ctx = Ctx::new(mp, cycle_limit);
+        loop {
+            // SAFETY: `mp` comes from the `&mut Machine` we hold for the whole loop; no other
+            // reference to the machine is live between region calls.
+            let (pc, cycle) = unsafe { ((*mp).cpu.pc, (*mp).cpu.cycle) };
+            if cycle >= cycle_limit {
+                return Ok(Stop::CycleLimit);
+            }
+            let entry = match self.table.get(pc) {
+                Some(e) => e,
+                None if self.program.code.is_decoded(pc) => {
+                    self.translate_on_demand(pc)?;
+                    self.table.get(pc).ok_or(JitError::BadEntry { pc })?
+                }
+                None => {
+                    // Not code: the interpreter raises the exact fetch fault.
+                    // SAFETY: as above, the only live reference to the machine.
+                    if let Some(stop) = interp::step(unsafe { &mut *mp }) {
+                        return Ok(stop);
+                    }
+                    continue;
+                }
+            };
+            // SAFETY: `entry.func` is finalized code of a region function (see `finalize`),
+            // kept alive by `self.module` for the duration of the call. `ctx` points into the
+            // live machine (`Ctx::new`), whose address space, permission table and Cpu the code
+            // only touches at checked offsets: registers/pc/cycle inside `Cpu`, guest memory
+            // only after the inline bounds/permission/alignment check, everything else through
+            // `rvjit_step`. `entry.index` is an index the region's switch knows.
+            let status = unsafe { (entry.func)(&mut ctx, entry.index) };
+            match status {
+                runtime::STATUS_CONTINUE => {}
+                runtime::STATUS_STOP => {
+                    return ctx.stop.take().ok_or(JitError::BadEntry { pc });
+                }
+                runtime::STATUS_BUDGET => {
+                    // Fewer cycles left than the next block: finish exactly in the interpreter.
+                    // SAFETY: as above.
+                    return Ok(interp::run(unsafe { &mut *mp }, cycle_limit));
+                }
+                runtime::STATUS_FAULT => {
+                    // SAFETY: as above.
+                    let cpu = unsafe { &(*mp).cpu };
+                    let kind = ctx.fault.take().ok_or(JitError::BadEntry { pc })?;
+                    return Ok(Stop::Fault(crate::outcome::Fault { kind, pc: cpu.pc, cycle: cpu.cycle }));
+                }
+                runtime::STATUS_STEP => {
+                    // SAFETY: as above.
+                    if let Some(stop) = interp::step(unsafe { &mut *mp }) {
+                        return Ok(stop);
+                    }
+                }
+                _ => return Err(JitError::BadEntry { pc }),
+            }
+        }
+    }
+
+    /// Address of the compiled code for the block starting at `pc`, if translated (tests use
+    /// it to check that code pages are not writable).
+    pub fn code_address(&mut self, pc: u64) -> Option<*const u8> {
+        self.table.get(pc).map(|e| e.func as *const u8)
+    }
+}
+
+/// Define the helper trampolines (see [`runtime::HELPERS`]).
+fn define_trampolines(module: &mut JITModule, fctx: &mut FunctionBuilderContext) -> Result<[FuncId; 3], JitError> {
+    let call_conv = module.target_config().default_call_conv;
+    let mut ids = Vec::new();
+    for (i, &(name, k)) in runtime::HELPERS.iter().enumerate() {
+        let err = |e: cranelift_module::ModuleError| JitError::Translate { pc: 0, reason: format!("trampoline {name}: {e:?}") };
+        let mut cctx = module.make_context();
+        cctx.func.signature = lift::trampoline_signature(k);
+        let id = module.declare_function(&format!("{name}_trampoline"), Linkage::Local, &cctx.func.signature).map_err(err)?;
+        cctx.func.name = UserFuncName::user(1, id.as_u32());
+        let mut b = FunctionBuilder::new(&mut cctx.func, fctx);
+        lift::trampoline(&mut b, call_conv, k, runtime::helper_address(i));
+        b.finalize(module.target_config());
+        module.define_function(id, &mut cctx).map_err(err)?;
+        module.clear_context(&mut cctx);
+        ids.push(id);
+    }
+    Ok([ids[0], ids[1], ids[2]])
+}
+
+impl Drop for Translator {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: every pointer into the module's code lives in `self.table`, which is being
+            // dropped with us; `run` borrows `self`, so no region can be executing.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+thread_local! {
+    /// The translator of the program last run through [`run`] on this thread.
+    static CACHE: RefCell<Option<Translator>> = const { RefCell::new(None) };
+}
+
+/// Translate (once, cached per program on this thread) and run until the guest stops or
+/// `cpu.cycle` reaches `cycle_limit`. Outcomes equal the interpreter's in every respect.
+pub fn run(m: &mut Machine, cycle_limit: u64) -> Result<Stop, JitError> {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let reuse = cache.as_ref().is_some_and(|t| Arc::ptr_eq(t.program(), &m.program));
+        if !reuse {
+            *cache = None;
+            *cache = Some(Translator::new(&m.program)?);
+        }
+        match cache.as_mut() {
+            Some(t) => t.run(m, cycle_limit),
+            None => Err(JitError::ProgramMismatch),
+        }
+    })
+}
+
+/// Statistics of the translator [`run`] cached on this thread (for `--stats` reports).
+pub fn cached_stats() -> Option<Stats> {
+    CACHE.with(|cache| cache.borrow().as_ref().map(|t| t.stats().clone()))
 }

@@ -1,0 +1,153 @@
+//! Code discovery: split guest code into basic blocks and group them into regions.
+//!
+//! A region is the closure of a root pc under intra-function control flow: branch targets and
+//! fall-throughs, `jal x0` targets, and the return sites after calls (so a caller's code after a
+//! call is an entry of the caller's region, not a new region). Calls, indirect jumps and jumps
+//! to another function's symbol leave the region. Every block start is an entry of the region.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::isa::{Instr, Op};
+use crate::program::Code;
+
+/// Longest basic block; longer straight-line code is split (keeps budget checks fine-grained).
+pub const MAX_BLOCK: usize = 64;
+/// Largest region in instructions; further leaders become exits (translated on demand).
+pub const MAX_REGION: usize = 300;
+
+/// How a block ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The last instruction is a control-flow instruction (branch, jal, jalr, ebreak, illegal).
+    Control,
+    /// Straight-line code continues at this pc (the start of another block, or not code).
+    Fall(u64),
+}
+
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub start: u64,
+    pub instrs: Vec<(u64, Instr)>,
+    pub end: End,
+}
+
+#[derive(Clone, Debug)]
+pub struct Region {
+    pub root: u64,
+    /// Blocks by start pc; the root is among them.
+    pub blocks: BTreeMap<u64, Block>,
+    /// Statically known pcs control can leave the region to (call targets, far jumps).
+    pub exits: Vec<u64>,
+    /// Block starts that can be entered from outside: the root and the return sites after
+    /// calls. Other pcs reached from outside get a region of their own on demand.
+    pub entries: Vec<u64>,
+}
+
+impl Region {
+    pub fn instr_count(&self) -> usize {
+        self.blocks.values().map(|b| b.instrs.len()).sum()
+    }
+}
+
+/// Does this instruction end a basic block in the translator's sense? Services and other
+/// call-outs stay inside blocks (they continue at the next pc or stop the run).
+pub fn is_control(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Jal | Op::Jalr | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu | Op::Ebreak | Op::Illegal
+    )
+}
+
+/// Is the fall-through of this control instruction a return site (it links)?
+fn links(ins: &Instr) -> bool {
+    matches!(ins.op, Op::Jal | Op::Jalr) && ins.rd != 0
+}
+
+/// Static successors of a control instruction at `pc`: (in-region candidates, exits).
+fn successors(pc: u64, ins: &Instr, trunc: impl Fn(u64) -> u64) -> (Vec<u64>, Vec<u64>) {
+    let next = trunc(pc.wrapping_add(u64::from(ins.len)));
+    let target = trunc(pc.wrapping_add(ins.imm as i64 as u64));
+    match ins.op {
+        Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => (vec![target, next], vec![]),
+        Op::Jal if ins.rd == 0 => (vec![target], vec![]),
+        // A call: the callee is another region; the return site belongs to this one.
+        Op::Jal => (vec![next], vec![target]),
+        Op::Jalr if ins.rd != 0 => (vec![next], vec![]),
+        _ => (vec![], vec![]),
+    }
+}
+
+/// Discover the region rooted at `root`. `func_starts` are other functions' entry points,
+/// which jumps do not pull into this region; `covered` holds pcs already translated in other
+/// regions, which become exits too (so regions do not duplicate each other's code; a pc
+/// reached that way that is not an entry anywhere gets its own region on demand).
+pub fn region(
+    code: &Code,
+    root: u64,
+    func_starts: &HashSet<u64>,
+    covered: &HashSet<u64>,
+    trunc: impl Fn(u64) -> u64 + Copy,
+) -> Region {
+    let mut leaders: HashSet<u64> = HashSet::new();
+    let mut order = Vec::new();
+    let mut work = vec![root];
+    let mut exits = Vec::new();
+    let mut returns = HashSet::new();
+    let mut size = 0usize;
+    // Pass 1: find leaders by walking from each one to its control instruction.
+    while let Some(pc) = work.pop() {
+        if leaders.contains(&pc) || code.fetch(pc).is_none() {
+            continue;
+        }
+        if pc != root && (func_starts.contains(&pc) || covered.contains(&pc) || size >= MAX_REGION) {
+            exits.push(pc);
+            continue;
+        }
+        leaders.insert(pc);
+        order.push(pc);
+        let mut p = pc;
+        let mut n = 0;
+        while let Some(ins) = code.fetch(p) {
+            n += 1;
+            if is_control(ins.op) {
+                if links(ins) {
+                    returns.insert(trunc(p.wrapping_add(u64::from(ins.len))));
+                }
+                let (inner, out) = successors(p, ins, trunc);
+                work.extend(inner.into_iter().rev());
+                exits.extend(out);
+                break;
+            }
+            p = trunc(p.wrapping_add(u64::from(ins.len)));
+            if n >= MAX_BLOCK {
+                work.push(p);
+                break;
+            }
+        }
+        size += n;
+    }
+    // Pass 2: cut blocks at leaders.
+    let mut blocks = BTreeMap::new();
+    for &start in &order {
+        let mut instrs = Vec::new();
+        let mut p = start;
+        let end = loop {
+            let Some(&ins) = code.fetch(p) else { break End::Fall(p) };
+            if !instrs.is_empty() && leaders.contains(&p) {
+                break End::Fall(p);
+            }
+            instrs.push((p, ins));
+            if is_control(ins.op) {
+                break End::Control;
+            }
+            p = trunc(p.wrapping_add(u64::from(ins.len)));
+            if instrs.len() >= MAX_BLOCK {
+                break End::Fall(p);
+            }
+        };
+        blocks.insert(start, Block { start, instrs, end });
+    }
+    let mut entries = vec![root];
+    entries.extend(order.iter().copied().filter(|pc| *pc != root && returns.contains(pc)));
+    Region { root, blocks, exits, entries }
+}

@@ -1,0 +1,825 @@
+//! Lifting a region to Cranelift IR.
+//!
+//! Shape of a region function `fn(ctx, entry) -> status`:
+//! - the entry block loads the context fields and every guest register the region uses into
+//!   `Variable`s, then switches on `entry` to the block heads;
+//! - each guest block head checks the budget (`limit - cycle < len` leaves with
+//!   [`STATUS_BUDGET`] so the interpreter finishes exactly), the body runs natively, and the
+//!   block's length is added to the `cycle` variable at its end;
+//! - branches to blocks of the region are Cranelift jumps; anything else leaves through one
+//!   shared exit block that writes the registers, pc and cycle back;
+//! - rare instructions and the cold path of memory accesses call [`rvjit_step`] (the
+//!   interpreter) with the registers synced, so their semantics are the interpreter's.
+//!
+//! Registers use the XLEN's Cranelift type (`I32` on RV32, so results wrap for free and are
+//! stored zero-extended, which is the canonical form).
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, AbiParam, Block as IrBlock, FuncRef, InstBuilder, MemFlagsData, Signature, Type, Value};
+use cranelift_codegen::isa::CallConv;
+use cranelift_frontend::{FunctionBuilder, Switch, Variable};
+use std::collections::HashMap;
+
+use super::discover::{Block, End, Region};
+use super::runtime::*;
+use crate::isa::{self, Instr, Op, Xlen};
+use crate::memory::{PAGE_SHIFT, PERM_R, PERM_RAM};
+
+/// What the lifter needs to know besides the region.
+pub struct LiftEnv {
+    pub xlen: Xlen,
+    pub call_conv: CallConv,
+    /// The trampolines of [`HELPERS`] (step, load, store), declared in this function.
+    pub helpers: [FuncRef; 3],
+}
+
+/// Signature of a helper trampoline: `k` i64 arguments, no result, preserving every register.
+pub fn trampoline_signature(k: usize) -> Signature {
+    let mut sig = Signature::new(CallConv::PreserveAll);
+    for _ in 0..k {
+        sig.params.push(AbiParam::new(types::I64));
+    }
+    sig
+}
+
+/// Body of a trampoline: call the Rust helper at `addr` (C ABI) with the same arguments.
+pub fn trampoline(b: &mut FunctionBuilder, call_conv: CallConv, k: usize, addr: u64) {
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let mut sig = Signature::new(call_conv);
+    for _ in 0..k {
+        sig.params.push(AbiParam::new(types::I64));
+    }
+    let sig = b.import_signature(sig);
+    let args: Vec<Value> = b.block_params(entry).to_vec();
+    let f = b.ins().iconst(types::I64, addr as i64);
+    b.ins().call_indirect(sig, f, &args);
+    b.ins().return_(&[]);
+}
+
+/// Per-region register usage.
+struct Usage {
+    read: [bool; 32],
+    written: [bool; 32],
+}
+
+impl Usage {
+    fn of(region: &Region) -> Usage {
+        let mut u = Usage { read: [false; 32], written: [false; 32] };
+        let mut callout = false;
+        for b in region.blocks.values() {
+            for (_, ins) in &b.instrs {
+                u.read[ins.rs1 as usize & 31] = true;
+                u.read[ins.rs2 as usize & 31] = true;
+                u.written[ins.rd as usize & 31] = true;
+                callout |= needs_callout(ins.op);
+            }
+        }
+        if callout {
+            // The interpreter may read any register (services read a0..a7) and write some;
+            // to stay simple, a region with call-outs keeps every register in a variable.
+            u.read = [true; 32];
+            u.written = [true; 32];
+        }
+        u.read[0] = false;
+        u.written[0] = false;
+        u
+    }
+}
+
+/// Instructions executed by the interpreter through [`rvjit_step`].
+fn needs_callout(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Ecall
+            | Op::LrW
+            | Op::ScW
+            | Op::AmoswapW
+            | Op::AmoaddW
+            | Op::AmoxorW
+            | Op::AmoandW
+            | Op::AmoorW
+            | Op::AmominW
+            | Op::AmomaxW
+            | Op::AmominuW
+            | Op::AmomaxuW
+            | Op::LrD
+            | Op::ScD
+            | Op::AmoswapD
+            | Op::AmoaddD
+            | Op::AmoxorD
+            | Op::AmoandD
+            | Op::AmoorD
+            | Op::AmominD
+            | Op::AmomaxD
+            | Op::AmominuD
+            | Op::AmomaxuD
+            | Op::Terminate
+            | Op::HintStorew
+            | Op::HintBuffer
+            | Op::Reveal
+            | Op::HintInput
+            | Op::PrintStr
+            | Op::HintRandom
+            | Op::Keccakf
+    )
+}
+
+/// The region function's signature.
+pub fn region_signature(call_conv: CallConv) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.push(AbiParam::new(types::I32));
+    sig.returns.push(AbiParam::new(types::I32));
+    sig
+}
+
+struct Lifter<'a, 'b> {
+    b: &'a mut FunctionBuilder<'b>,
+    xlen: Xlen,
+    ty: Type,
+    usage: Usage,
+    regs: [Option<Variable>; 32],
+    cycle: Variable,
+    ctx: Value,
+    cpu: Value,
+    mem_base: Value,
+    perms: Value,
+    span: Value,
+    limit: Value,
+    heads: HashMap<u64, IrBlock>,
+    exit: IrBlock,
+    stop: IrBlock,
+    helpers: [FuncRef; 3],
+}
+
+/// Emit the region into `b` (a fresh function with [`region_signature`]). Returns the entry
+/// pcs in the order of their switch index.
+pub fn lift(b: &mut FunctionBuilder, env: &LiftEnv, region: &Region) -> Vec<u64> {
+    let ty = match env.xlen {
+        Xlen::X32 => types::I32,
+        Xlen::X64 => types::I64,
+    };
+    let usage = Usage::of(region);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let ctx = b.block_params(entry)[0];
+    let entry_index = b.block_params(entry)[1];
+    let trusted = MemFlagsData::trusted();
+    let cpu = b.ins().load(types::I64, trusted, ctx, CTX_CPU);
+    let mem_base = b.ins().load(types::I64, trusted, ctx, CTX_MEM_BASE);
+    let perms = b.ins().load(types::I64, trusted, ctx, CTX_PERMS);
+    let span = b.ins().load(types::I64, trusted, ctx, CTX_SPAN);
+    let limit = b.ins().load(types::I64, trusted, ctx, CTX_LIMIT);
+    let cycle = b.declare_var(types::I64);
+    let c0 = b.ins().load(types::I64, trusted, cpu, CPU_CYCLE);
+    b.def_var(cycle, c0);
+    let mut regs = [None; 32];
+    for r in 1..32 {
+        if usage.read[r] || usage.written[r] {
+            let v = b.declare_var(ty);
+            let val = b.ins().load(ty, trusted, cpu, CPU_REGS + 8 * r as i32);
+            b.def_var(v, val);
+            regs[r] = Some(v);
+        }
+    }
+    let exit = b.create_block();
+    b.append_block_param(exit, types::I64); // pc
+    b.append_block_param(exit, types::I32); // status
+    let stop = b.create_block();
+    b.set_cold_block(stop);
+    let mut heads = HashMap::new();
+    for &start in region.blocks.keys() {
+        heads.insert(start, b.create_block());
+    }
+    let bad = b.create_block();
+    let mut switch = Switch::new();
+    let order: Vec<u64> = region.entries.iter().copied().filter(|pc| heads.contains_key(pc)).collect();
+    for (i, start) in order.iter().enumerate() {
+        switch.set_entry(i as u128, heads[start]);
+    }
+    switch.emit(b, entry_index, bad);
+
+    let mut l = Lifter {
+        b,
+        xlen: env.xlen,
+        ty,
+        usage,
+        regs,
+        cycle,
+        ctx,
+        cpu,
+        mem_base,
+        perms,
+        span,
+        limit,
+        heads,
+        exit,
+        stop,
+        helpers: env.helpers,
+    };
+    for block in region.blocks.values() {
+        l.block(block);
+    }
+    l.finish(bad);
+    order
+}
+
+impl<'a, 'b> Lifter<'a, 'b> {
+    /// Switch to a block whose predecessors have all been emitted, and seal it (sealing
+    /// early keeps SSA construction linear in straight-line code).
+    fn enter(&mut self, block: IrBlock) {
+        self.b.switch_to_block(block);
+        self.b.seal_block(block);
+    }
+
+    fn k(&mut self, v: u64) -> Value {
+        let v = self.xlen.trunc(v);
+        self.b.ins().iconst(self.ty, v as i64)
+    }
+
+    /// A constant of type `ty` (I32 or I64), masked to the type's width as Cranelift requires.
+    fn kt(&mut self, ty: Type, v: i64) -> Value {
+        let v = if ty == types::I32 { i64::from(v as u32) } else { v };
+        self.b.ins().iconst(ty, v)
+    }
+
+    fn ty_of(&self, v: Value) -> Type {
+        self.b.func.dfg.value_type(v)
+    }
+
+    /// `a + const` with the constant at `a`'s type.
+    fn addk(&mut self, a: Value, v: i64) -> Value {
+        let ty = self.ty_of(a);
+        let kv = self.kt(ty, v);
+        self.b.ins().iadd(a, kv)
+    }
+
+    fn cmpk(&mut self, cc: IntCC, a: Value, v: i64) -> Value {
+        let ty = self.ty_of(a);
+        let kv = self.kt(ty, v);
+        self.b.ins().icmp(cc, a, kv)
+    }
+
+    fn k64(&mut self, v: u64) -> Value {
+        self.b.ins().iconst(types::I64, v as i64)
+    }
+
+    fn get(&mut self, r: u8) -> Value {
+        match self.regs[r as usize & 31] {
+            Some(v) if r != 0 => self.b.use_var(v),
+            _ => self.b.ins().iconst(self.ty, 0),
+        }
+    }
+
+    fn set(&mut self, r: u8, val: Value) {
+        if r != 0 {
+            if let Some(v) = self.regs[r as usize & 31] {
+                self.b.def_var(v, val);
+            }
+        }
+    }
+
+    /// Store every written register back to the Cpu.
+    fn write_back(&mut self) {
+        for r in 1..32 {
+            if self.usage.written[r] {
+                if let Some(v) = self.regs[r] {
+                    let mut val = self.b.use_var(v);
+                    if self.ty == types::I32 {
+                        val = self.b.ins().uextend(types::I64, val);
+                    }
+                    self.b.ins().store(MemFlagsData::trusted(), val, self.cpu, CPU_REGS + 8 * r as i32);
+                }
+            }
+        }
+    }
+
+    fn reload(&mut self) {
+        for r in 1..32 {
+            if let Some(v) = self.regs[r] {
+                let val = self.b.ins().load(self.ty, MemFlagsData::trusted(), self.cpu, CPU_REGS + 8 * r as i32);
+                self.b.def_var(v, val);
+            }
+        }
+    }
+
+    /// Leave the region at a pc (after the current block's cycles were added).
+    fn exit_to(&mut self, pc: Value, status: u32) {
+        let s = self.b.ins().iconst(types::I32, i64::from(status));
+        self.b.ins().jump(self.exit, &[pc.into(), s.into()]);
+    }
+
+    /// Continue at a static pc: jump if it is a block of this region, else leave.
+    fn goto(&mut self, pc: u64) {
+        if let Some(&h) = self.heads.get(&pc) {
+            self.b.ins().jump(h, &[]);
+        } else {
+            let v = self.k64(pc);
+            self.exit_to(v, STATUS_CONTINUE);
+        }
+    }
+
+    /// `cycle + i`: instructions retired before the i-th instruction of the current block.
+    fn cycle_at(&mut self, i: usize) -> Value {
+        let c = self.b.use_var(self.cycle);
+        self.addk(c, i as i64)
+    }
+
+    /// Run the instruction at `pc` (the `i`-th of its block) in the interpreter, then continue
+    /// with the next instruction in a fresh Cranelift block.
+    fn callout(&mut self, pc: u64, i: usize) {
+        self.write_back();
+        let pcv = self.k64(pc);
+        self.b.ins().store(MemFlagsData::trusted(), pcv, self.cpu, CPU_PC);
+        let c = self.cycle_at(i);
+        self.b.ins().store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+        self.b.ins().call(self.helpers[0], &[self.ctx]);
+        let status = self.b.ins().load(types::I32, MemFlagsData::trusted(), self.ctx, CTX_FLAG);
+        let cont = self.b.create_block();
+        self.b.ins().brif(status, self.stop, &[], cont, &[]);
+        self.enter(cont);
+        self.reload();
+    }
+
+    fn block(&mut self, block: &Block) {
+        let head = self.heads[&block.start];
+        self.b.switch_to_block(head);
+        let n = block.instrs.len() as i64;
+        // Budget check: leave for the interpreter when the block does not fit.
+        let c = self.b.use_var(self.cycle);
+        let rem = self.b.ins().isub(self.limit, c);
+        let short = self.cmpk(IntCC::UnsignedLessThan, rem, n);
+        let body = self.b.create_block();
+        let out = self.b.create_block();
+        self.b.set_cold_block(out);
+        self.b.ins().brif(short, out, &[], body, &[]);
+        self.enter(out);
+        let pcv = self.k64(block.start);
+        self.exit_to(pcv, STATUS_BUDGET);
+        self.enter(body);
+
+        let last = block.instrs.len() - 1;
+        for (i, &(pc, ins)) in block.instrs.iter().enumerate() {
+            if i == last && super::discover::is_control(ins.op) {
+                self.control(pc, &ins, i, n);
+                return;
+            }
+            self.instr(pc, &ins, i);
+        }
+        self.retire(n);
+        match block.end {
+            End::Fall(next) => self.goto(next),
+            // `Control` blocks returned above through `control`; keep the IR well-formed anyway.
+            End::Control => {
+                let s = self.b.ins().iconst(types::I32, i64::from(STATUS_BAD_ENTRY));
+                self.b.ins().return_(&[s]);
+            }
+        }
+    }
+
+    fn retire(&mut self, n: i64) {
+        let c = self.b.use_var(self.cycle);
+        let c = self.addk(c, n);
+        self.b.def_var(self.cycle, c);
+    }
+
+    /// A block-ending control instruction at index `i` of a block of `n` instructions.
+    fn control(&mut self, pc: u64, ins: &Instr, i: usize, n: i64) {
+        let x = self.xlen;
+        let next = x.trunc(pc.wrapping_add(u64::from(ins.len)));
+        let target = x.trunc(pc.wrapping_add(ins.imm as i64 as u64));
+        match ins.op {
+            Op::Jal => {
+                let v = self.k(next);
+                self.set(ins.rd, v);
+                self.retire(n);
+                self.goto(target);
+            }
+            Op::Jalr => {
+                let a = self.get(ins.rs1);
+                let t = self.addk(a, ins.imm as i64);
+                let m = self.kt(self.ty, !1i64);
+                let t = self.b.ins().band(t, m);
+                let t = if self.ty == types::I32 { self.b.ins().uextend(types::I64, t) } else { t };
+                let v = self.k(next);
+                self.set(ins.rd, v);
+                self.retire(n);
+                self.exit_to(t, STATUS_CONTINUE);
+            }
+            Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
+                let cc = match ins.op {
+                    Op::Beq => IntCC::Equal,
+                    Op::Bne => IntCC::NotEqual,
+                    Op::Blt => IntCC::SignedLessThan,
+                    Op::Bge => IntCC::SignedGreaterThanOrEqual,
+                    Op::Bltu => IntCC::UnsignedLessThan,
+                    _ => IntCC::UnsignedGreaterThanOrEqual,
+                };
+                let a = self.get(ins.rs1);
+                let bv = self.get(ins.rs2);
+                let cond = self.b.ins().icmp(cc, a, bv);
+                self.retire(n);
+                let taken = self.b.create_block();
+                let fall = self.b.create_block();
+                self.b.ins().brif(cond, taken, &[], fall, &[]);
+                self.enter(taken);
+                self.goto(target);
+                self.enter(fall);
+                self.goto(next);
+            }
+            // ebreak and illegal instructions stop the run; the interpreter produces the stop.
+            _ => {
+                let c = self.cycle_at(i);
+                self.b.def_var(self.cycle, c);
+                let pcv = self.k64(pc);
+                self.exit_to(pcv, STATUS_STEP);
+            }
+        }
+    }
+
+    fn finish(&mut self, bad: IrBlock) {
+        // Shared exit: write back and return the status.
+        self.b.switch_to_block(self.exit);
+        let pc = self.b.block_params(self.exit)[0];
+        let status = self.b.block_params(self.exit)[1];
+        self.write_back();
+        self.b.ins().store(MemFlagsData::trusted(), pc, self.cpu, CPU_PC);
+        let c = self.b.use_var(self.cycle);
+        self.b.ins().store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+        self.b.ins().return_(&[status]);
+        // A call-out stopped the run: the Cpu already holds the final state.
+        self.b.switch_to_block(self.stop);
+        let s = self.b.ins().iconst(types::I32, i64::from(STATUS_STOP));
+        self.b.ins().return_(&[s]);
+        self.b.switch_to_block(bad);
+        let s = self.b.ins().iconst(types::I32, i64::from(STATUS_BAD_ENTRY));
+        self.b.ins().return_(&[s]);
+        self.b.seal_all_blocks();
+    }
+
+    /// Sign-extend an i32 value to the register type (W-forms, RV64 only).
+    fn sext_w(&mut self, v32: Value) -> Value {
+        if self.ty == types::I64 {
+            self.b.ins().sextend(types::I64, v32)
+        } else {
+            v32
+        }
+    }
+
+    fn low32(&mut self, v: Value) -> Value {
+        if self.ty == types::I64 {
+            self.b.ins().ireduce(types::I32, v)
+        } else {
+            v
+        }
+    }
+
+    fn bool_to_reg(&mut self, c: Value) -> Value {
+        self.b.ins().uextend(self.ty, c)
+    }
+
+    /// Signed or unsigned division/remainder with the RISC-V edge cases, at type of `a`.
+    fn divrem(&mut self, a: Value, bv: Value, signed: bool, rem: bool) -> Value {
+        let ty = self.b.func.dfg.value_type(a);
+        let zero = self.cmpk(IntCC::Equal, bv, 0);
+        let one = self.b.ins().iconst(ty, 1);
+        let mut bad = zero;
+        if signed {
+            // MIN / -1: dividing by 1 instead gives MIN (quotient) and 0 (remainder), as the spec.
+            let min = if ty == types::I32 { i32::MIN as u32 as i64 } else { i64::MIN };
+            let amin = self.cmpk(IntCC::Equal, a, min);
+            let bneg = self.cmpk(IntCC::Equal, bv, -1);
+            let ovf = self.b.ins().band(amin, bneg);
+            bad = self.b.ins().bor(zero, ovf);
+        }
+        let d = self.b.ins().select(bad, one, bv);
+        let r = match (signed, rem) {
+            (true, false) => self.b.ins().sdiv(a, d),
+            (true, true) => self.b.ins().srem(a, d),
+            (false, false) => self.b.ins().udiv(a, d),
+            (false, true) => self.b.ins().urem(a, d),
+        };
+        let on_zero = if rem { a } else { self.kt(ty, -1) };
+        self.b.ins().select(zero, on_zero, r)
+    }
+
+    /// Effective address as a 64-bit host offset (RV32 wraps modulo 2^32).
+    fn ea(&mut self, rs1: u8, imm: i32) -> Value {
+        let a = self.get(rs1);
+        let ea = self.addk(a, imm as i64);
+        if self.ty == types::I32 {
+            self.b.ins().uextend(types::I64, ea)
+        } else {
+            ea
+        }
+    }
+
+    /// Emit the inline check; returns (fast block, slow block) with the builder in neither.
+    /// Fast path: aligned, below span, page readable (load) or plain RAM (store).
+    fn mem_check(&mut self, addr: Value, size: i64, store: bool) -> (IrBlock, IrBlock) {
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let check = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let mut inr = self.b.ins().icmp(IntCC::UnsignedLessThan, addr, self.span);
+        if size > 1 {
+            let m = self.k64((size - 1) as u64);
+            let low = self.b.ins().band(addr, m);
+            let aligned = self.cmpk(IntCC::Equal, low, 0);
+            inr = self.b.ins().band(inr, aligned);
+        }
+        self.b.ins().brif(inr, check, &[], slow, &[]);
+        self.enter(check);
+        let sh = self.k64(u64::from(PAGE_SHIFT));
+        let page = self.b.ins().ushr(addr, sh);
+        let pp = self.b.ins().iadd(self.perms, page);
+        let p = self.b.ins().uload8(types::I32, MemFlagsData::trusted(), pp, 0);
+        let ok = if store {
+            self.cmpk(IntCC::Equal, p, i64::from(PERM_RAM))
+        } else {
+            let m = self.kt(types::I32, i64::from(PERM_R));
+            let r = self.b.ins().band(p, m);
+            self.cmpk(IntCC::NotEqual, r, 0)
+        };
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        (fast, slow)
+    }
+
+    fn load(&mut self, pc: u64, i: usize, ins: &Instr, size: i64, signed: bool) {
+        let addr = self.ea(ins.rs1, ins.imm);
+        let (fast, slow) = self.mem_check(addr, size, false);
+        let join = self.b.create_block();
+        self.enter(fast);
+        let host = self.b.ins().iadd(self.mem_base, addr);
+        let f = MemFlagsData::trusted();
+        let ty = self.ty;
+        let v = match (size, signed) {
+            (1, true) => self.b.ins().sload8(ty, f, host, 0),
+            (1, false) => self.b.ins().uload8(ty, f, host, 0),
+            (2, true) => self.b.ins().sload16(ty, f, host, 0),
+            (2, false) => self.b.ins().uload16(ty, f, host, 0),
+            (4, _) if ty == types::I32 => self.b.ins().load(ty, f, host, 0),
+            (4, true) => self.b.ins().sload32(f, host, 0),
+            (4, false) => self.b.ins().uload32(f, host, 0),
+            _ => self.b.ins().load(types::I64, f, host, 0),
+        };
+        self.set(ins.rd, v);
+        self.b.ins().jump(join, &[]);
+        // Cold path: the helper performs the access through GuestMemory.
+        self.enter(slow);
+        let sz = self.k64(size as u64);
+        self.b.ins().call(self.helpers[1], &[self.ctx, addr, sz]);
+        self.check_fault(pc, i);
+        let raw = self.b.ins().load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_VALUE);
+        let v = match (size, signed) {
+            (8, _) => raw,
+            (_, true) => {
+                let narrow = match size {
+                    1 => types::I8,
+                    2 => types::I16,
+                    _ => types::I32,
+                };
+                let n = self.b.ins().ireduce(narrow, raw);
+                if narrow == self.ty {
+                    n // lw on RV32: the 32-bit value is the register value
+                } else {
+                    self.b.ins().sextend(self.ty, n)
+                }
+            }
+            (_, false) if self.ty == types::I32 => self.b.ins().ireduce(types::I32, raw),
+            (_, false) => raw,
+        };
+        self.set(ins.rd, v);
+        self.b.ins().jump(join, &[]);
+        self.enter(join);
+    }
+
+    /// After a memory helper: leave with [`STATUS_FAULT`] at this instruction if it faulted.
+    fn check_fault(&mut self, pc: u64, i: usize) {
+        let flag = self.b.ins().load(types::I32, MemFlagsData::trusted(), self.ctx, CTX_FLAG);
+        let fault = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.set_cold_block(fault);
+        self.b.ins().brif(flag, fault, &[], ok, &[]);
+        self.enter(fault);
+        let c = self.cycle_at(i);
+        self.b.def_var(self.cycle, c);
+        let pcv = self.k64(pc);
+        self.exit_to(pcv, STATUS_FAULT);
+        self.enter(ok);
+    }
+
+    fn store(&mut self, pc: u64, i: usize, ins: &Instr, size: i64) {
+        let addr = self.ea(ins.rs1, ins.imm);
+        let (fast, slow) = self.mem_check(addr, size, true);
+        let join = self.b.create_block();
+        self.enter(fast);
+        let host = self.b.ins().iadd(self.mem_base, addr);
+        let v = self.get(ins.rs2);
+        let f = MemFlagsData::trusted();
+        match size {
+            1 => self.b.ins().istore8(f, v, host, 0),
+            2 => self.b.ins().istore16(f, v, host, 0),
+            4 if self.ty == types::I64 => self.b.ins().istore32(f, v, host, 0),
+            _ => self.b.ins().store(f, v, host, 0),
+        };
+        self.b.ins().jump(join, &[]);
+        self.enter(slow);
+        let sz = self.k64(size as u64);
+        let v = self.get(ins.rs2);
+        let v = if self.ty == types::I32 { self.b.ins().uextend(types::I64, v) } else { v };
+        self.b.ins().call(self.helpers[2], &[self.ctx, addr, sz, v]);
+        self.check_fault(pc, i);
+        self.b.ins().jump(join, &[]);
+        self.enter(join);
+    }
+
+    /// A non-control instruction at index `i` of its block.
+    fn instr(&mut self, pc: u64, ins: &Instr, i: usize) {
+        let x = self.xlen;
+        let rd = ins.rd;
+        let imm = ins.imm as i64;
+        let bits = i64::from(x.bits());
+        macro_rules! rr {
+            ($f:ident) => {{
+                let a = self.get(ins.rs1);
+                let bv = self.get(ins.rs2);
+                let v = self.b.ins().$f(a, bv);
+                self.set(rd, v);
+            }};
+        }
+        macro_rules! ri {
+            ($f:ident) => {{
+                let a = self.get(ins.rs1);
+                let kv = self.k(imm as u64);
+                let v = self.b.ins().$f(a, kv);
+                self.set(rd, v);
+            }};
+        }
+        // W-forms: operate on the low 32 bits, sign-extend the result (RV64 only).
+        macro_rules! w_rr {
+            ($f:ident) => {{
+                let a = self.get(ins.rs1);
+                let bv = self.get(ins.rs2);
+                let (a, bv) = (self.low32(a), self.low32(bv));
+                let v = self.b.ins().$f(a, bv);
+                let v = self.sext_w(v);
+                self.set(rd, v);
+            }};
+        }
+        macro_rules! w_ri {
+            ($f:ident) => {{
+                let a = self.get(ins.rs1);
+                let a = self.low32(a);
+                let kv = self.kt(types::I32, imm);
+                let v = self.b.ins().$f(a, kv);
+                let v = self.sext_w(v);
+                self.set(rd, v);
+            }};
+        }
+        match ins.op {
+            Op::Lui => {
+                let v = self.k(imm as u64);
+                self.set(rd, v);
+            }
+            Op::Auipc => {
+                let v = self.k(pc.wrapping_add(imm as u64));
+                self.set(rd, v);
+            }
+            Op::Lb => self.load(pc, i, ins, 1, true),
+            Op::Lh => self.load(pc, i, ins, 2, true),
+            Op::Lw => self.load(pc, i, ins, 4, true),
+            Op::Ld => self.load(pc, i, ins, 8, false),
+            Op::Lbu => self.load(pc, i, ins, 1, false),
+            Op::Lhu => self.load(pc, i, ins, 2, false),
+            Op::Lwu => self.load(pc, i, ins, 4, false),
+            Op::Sb => self.store(pc, i, ins, 1),
+            Op::Sh => self.store(pc, i, ins, 2),
+            Op::Sw => self.store(pc, i, ins, 4),
+            Op::Sd => self.store(pc, i, ins, 8),
+            Op::Addi => ri!(iadd),
+            Op::Slti | Op::Sltiu => {
+                let a = self.get(ins.rs1);
+                let cc = if ins.op == Op::Slti { IntCC::SignedLessThan } else { IntCC::UnsignedLessThan };
+                let kv = self.k(imm as u64);
+                let c = self.b.ins().icmp(cc, a, kv);
+                let v = self.bool_to_reg(c);
+                self.set(rd, v);
+            }
+            Op::Xori => ri!(bxor),
+            Op::Ori => ri!(bor),
+            Op::Andi => ri!(band),
+            Op::Slli => ri!(ishl),
+            Op::Srli => ri!(ushr),
+            Op::Srai => ri!(sshr),
+            Op::Add => rr!(iadd),
+            Op::Sub => rr!(isub),
+            Op::Sll => rr!(ishl),
+            Op::Slt | Op::Sltu => {
+                let a = self.get(ins.rs1);
+                let bv = self.get(ins.rs2);
+                let cc = if ins.op == Op::Slt { IntCC::SignedLessThan } else { IntCC::UnsignedLessThan };
+                let c = self.b.ins().icmp(cc, a, bv);
+                let v = self.bool_to_reg(c);
+                self.set(rd, v);
+            }
+            Op::Xor => rr!(bxor),
+            Op::Srl => rr!(ushr),
+            Op::Sra => rr!(sshr),
+            Op::Or => rr!(bor),
+            Op::And => rr!(band),
+            Op::Addiw => w_ri!(iadd),
+            Op::Slliw => w_ri!(ishl),
+            Op::Srliw => w_ri!(ushr),
+            Op::Sraiw => w_ri!(sshr),
+            Op::Addw => w_rr!(iadd),
+            Op::Subw => w_rr!(isub),
+            Op::Sllw => w_rr!(ishl),
+            Op::Srlw => w_rr!(ushr),
+            Op::Sraw => w_rr!(sshr),
+            Op::Fence | Op::FenceI => {}
+            Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci => {
+                let mut c = self.cycle_at(i);
+                if isa::is_high_counter_csr(ins.imm as u16) {
+                    let sh = self.k64(32);
+                    c = self.b.ins().ushr(c, sh);
+                }
+                let v = if self.ty == types::I32 { self.b.ins().ireduce(types::I32, c) } else { c };
+                self.set(rd, v);
+            }
+            Op::Mul => rr!(imul),
+            Op::Mulh => rr!(smulhi),
+            Op::Mulhu => rr!(umulhi),
+            Op::Mulhsu => {
+                // hi(signed a * unsigned b) = hi_u(a, b) - (a < 0 ? b : 0)
+                let a = self.get(ins.rs1);
+                let bv = self.get(ins.rs2);
+                let hu = self.b.ins().umulhi(a, bv);
+                let sh = self.kt(self.ty, bits - 1);
+                let sign = self.b.ins().sshr(a, sh);
+                let corr = self.b.ins().band(sign, bv);
+                let v = self.b.ins().isub(hu, corr);
+                self.set(rd, v);
+            }
+            Op::Div | Op::Divu | Op::Rem | Op::Remu => {
+                let a = self.get(ins.rs1);
+                let bv = self.get(ins.rs2);
+                let signed = matches!(ins.op, Op::Div | Op::Rem);
+                let rem = matches!(ins.op, Op::Rem | Op::Remu);
+                let v = self.divrem(a, bv, signed, rem);
+                self.set(rd, v);
+            }
+            Op::Mulw => w_rr!(imul),
+            Op::Divw | Op::Divuw | Op::Remw | Op::Remuw => {
+                let a = self.get(ins.rs1);
+                let bv = self.get(ins.rs2);
+                let (a, bv) = (self.low32(a), self.low32(bv));
+                let signed = matches!(ins.op, Op::Divw | Op::Remw);
+                let rem = matches!(ins.op, Op::Remw | Op::Remuw);
+                let v = self.divrem(a, bv, signed, rem);
+                let v = self.sext_w(v);
+                self.set(rd, v);
+            }
+            Op::Ecall
+            | Op::LrW
+            | Op::ScW
+            | Op::AmoswapW
+            | Op::AmoaddW
+            | Op::AmoxorW
+            | Op::AmoandW
+            | Op::AmoorW
+            | Op::AmominW
+            | Op::AmomaxW
+            | Op::AmominuW
+            | Op::AmomaxuW
+            | Op::LrD
+            | Op::ScD
+            | Op::AmoswapD
+            | Op::AmoaddD
+            | Op::AmoxorD
+            | Op::AmoandD
+            | Op::AmoorD
+            | Op::AmominD
+            | Op::AmomaxD
+            | Op::AmominuD
+            | Op::AmomaxuD
+            | Op::Terminate
+            | Op::HintStorew
+            | Op::HintBuffer
+            | Op::Reveal
+            | Op::HintInput
+            | Op::PrintStr
+            | Op::HintRandom
+            | Op::Keccakf => self.callout(pc, i),
+            // Control instructions always end their block and are lifted by `control`; this arm
+            // is unreachable by construction (discover::is_control).
+            Op::Jal | Op::Jalr | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu | Op::Ebreak | Op::Illegal => {
+                self.callout(pc, i)
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The boundary between translated code and Rust: the context block translated code reads,
+//! the status codes it returns, and the `extern "C"` helper it calls for everything rare.
+
+use crate::cpu::Cpu;
+use crate::interp;
+use crate::machine::Machine;
+use crate::outcome::{FaultKind, Stop};
+
+/// Region function: `(ctx, entry index) -> status`. Cranelift's default (System V) calling
+/// convention on x86-64 matches `extern "C"`.
+pub type RegionFn = unsafe extern "C" fn(*mut Ctx, u32) -> u32;
+
+/// Left translated code with `cpu.pc`/`cpu.cycle` set: dispatch on `cpu.pc`.
+pub const STATUS_CONTINUE: u32 = 0;
+/// The run stopped inside a call-out; the stop is in [`Ctx::stop`] and the Cpu is final.
+pub const STATUS_STOP: u32 = 1;
+/// The remaining budget is smaller than the block at `cpu.pc`: finish in the interpreter.
+pub const STATUS_BUDGET: u32 = 2;
+/// Execute the instruction at `cpu.pc` in the interpreter (ebreak, illegal).
+pub const STATUS_STEP: u32 = 3;
+/// A region was entered with an entry index it does not have (a translator bug).
+pub const STATUS_BAD_ENTRY: u32 = 4;
+/// A memory helper faulted; the kind is in [`Ctx::fault`], `cpu.pc`/`cpu.cycle` locate it.
+pub const STATUS_FAULT: u32 = 5;
+
+/// Context of one run, read by translated code at fixed offsets (`repr(C)`).
+///
+/// Every pointer is derived from the one `*mut Machine` the dispatcher holds for the duration
+/// of a region call, so translated code and the call-out helper access the machine through the
+/// same raw-pointer provenance and no Rust reference to the machine is live meanwhile.
+#[repr(C)]
+pub struct Ctx {
+    /// `&mut machine.cpu`.
+    pub cpu: *mut Cpu,
+    /// Host address of guest address 0.
+    pub mem_base: *mut u8,
+    /// Page permission table, one byte per 4 KiB page of `[0, span)`.
+    pub perms: *const u8,
+    /// Size of the backed guest address space (a multiple of the page size).
+    pub span: u64,
+    /// Absolute cycle limit of this run.
+    pub limit: u64,
+    pub machine: *mut Machine,
+    /// 1 after a helper's instruction stopped the run (fault in [`Ctx::fault`] or stop in
+    /// [`Ctx::stop`]); read by translated code right after the call.
+    pub flag: u32,
+    /// The value a slow-path load read (zero-extended).
+    pub value: u64,
+    /// Set by [`rvjit_step`] when the instruction it executed stopped the run.
+    pub stop: Option<Stop>,
+    /// Set by the memory helpers when an access faults.
+    pub fault: Option<FaultKind>,
+}
+
+pub const CTX_CPU: i32 = std::mem::offset_of!(Ctx, cpu) as i32;
+pub const CTX_MEM_BASE: i32 = std::mem::offset_of!(Ctx, mem_base) as i32;
+pub const CTX_PERMS: i32 = std::mem::offset_of!(Ctx, perms) as i32;
+pub const CTX_SPAN: i32 = std::mem::offset_of!(Ctx, span) as i32;
+pub const CTX_LIMIT: i32 = std::mem::offset_of!(Ctx, limit) as i32;
+pub const CTX_FLAG: i32 = std::mem::offset_of!(Ctx, flag) as i32;
+pub const CTX_VALUE: i32 = std::mem::offset_of!(Ctx, value) as i32;
+pub const CPU_REGS: i32 = std::mem::offset_of!(Cpu, regs) as i32;
+pub const CPU_PC: i32 = std::mem::offset_of!(Cpu, pc) as i32;
+pub const CPU_CYCLE: i32 = std::mem::offset_of!(Cpu, cycle) as i32;
+
+impl Ctx {
+    /// Build the context for running `m`. The pointers stay valid as long as `m` is neither
+    /// moved nor otherwise borrowed, which [`super::Translator::run`] guarantees by holding
+    /// `&mut Machine` for the whole run.
+    pub fn new(m: *mut Machine, limit: u64) -> Ctx {
+        // SAFETY: `m` comes from a live `&mut Machine`; we only take field addresses and read
+        // the (immutable after construction) layout, perms and mapping base.
+        unsafe {
+            let mem = std::ptr::addr_of_mut!((*m).mem);
+            Ctx {
+                cpu: std::ptr::addr_of_mut!((*m).cpu),
+                mem_base: (*mem).host_base(),
+                perms: (*mem).perms().as_ptr(),
+                span: (*mem).layout().span,
+                limit,
+                machine: m,
+                flag: 0,
+                value: 0,
+                stop: None,
+                fault: None,
+            }
+        }
+    }
+}
+
+/// Execute one instruction at `cpu.pc` in the reference interpreter. Translated code calls
+/// this for every rare instruction (services, atomics) after writing its registers, pc and
+/// cycle back to the Cpu, and reloads them afterwards. Sets `flag` (and `stop`) if the
+/// instruction stopped the run.
+///
+/// # Safety
+/// `ctx` must be the context the dispatcher passed to the running region.
+pub unsafe extern "C" fn rvjit_step(ctx: *mut Ctx) {
+    // SAFETY: the dispatcher passes a valid, exclusive `Ctx` whose `machine` pointer comes from
+    // the `&mut Machine` it holds; translated code holds no Rust reference, so these are the
+    // only live references to the context and the machine until we return.
+    let (ctx, machine) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
+    if let Some(stop) = interp::step(machine) {
+        ctx.stop = Some(stop);
+        ctx.flag = 1;
+    }
+}
+
+/// Cold path of a load: performs it through [`crate::memory::GuestMemory::load`] (mixed pages,
+/// misaligned counting and policy, faults) and leaves the zero-extended value in `value`, or
+/// records the fault and sets `flag`.
+///
+/// # Safety
+/// `ctx` must be the context the dispatcher passed to the running region.
+pub unsafe extern "C" fn rvjit_load(ctx: *mut Ctx, addr: u64, size: u64) {
+    // SAFETY: as in `rvjit_step`: the dispatcher's exclusive context and machine.
+    let (ctx, machine) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
+    match machine.mem.load(addr, size) {
+        Ok(v) => ctx.value = v,
+        Err(kind) => {
+            ctx.fault = Some(kind);
+            ctx.flag = 1;
+        }
+    }
+}
+
+/// Cold path of a store, like [`rvjit_load`].
+///
+/// # Safety
+/// `ctx` must be the context the dispatcher passed to the running region.
+pub unsafe extern "C" fn rvjit_store(ctx: *mut Ctx, addr: u64, size: u64, value: u64) {
+    // SAFETY: as in `rvjit_step`: the dispatcher's exclusive context and machine.
+    let (ctx, machine) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
+    if let Err(kind) = machine.mem.store(addr, size, value) {
+        ctx.fault = Some(kind);
+        ctx.flag = 1;
+    }
+}
+
+/// The helpers translated code calls, each through a `PreserveAll` trampoline (so a cold call
+/// clobbers no register and does not disturb register allocation of the hot path).
+pub const HELPERS: [(&str, usize); 3] = [("rvjit_step", 1), ("rvjit_load", 3), ("rvjit_store", 4)];
+
+/// Address of helper `i` of [`HELPERS`].
+pub fn helper_address(i: usize) -> u64 {
+    match i {
+        0 => rvjit_step as *const () as usize as u64,
+        1 => rvjit_load as *const () as usize as u64,
+        _ => rvjit_store as *const () as usize as u64,
+    }
+}
