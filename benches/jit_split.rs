@@ -1,0 +1,58 @@
+//! Helper of bench/compare.sh, not a benchmark: translate and run one guest in one process and
+//! report the two times separately, so "jit exec" is measured, not estimated by subtracting the
+//! medians of separate runs (translation can be 1000x longer than the run).
+//!
+//!   jit_split ELF [FRAME...]   -> one JSON line {"translate_seconds", "exec_seconds", "cycles",
+//!                                 "stop", "exit_code"}; exit status 0 iff the guest exited 0
+//!
+//! `cargo bench` runs every bench target with `--bench`; this one then prints a note and exits.
+//! (A `[[bench]]` target so it needs no new binary in the package; the timing is of interest only
+//! next to the comparison.)
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rvjit::jit::Translator;
+use rvjit::machine::{Machine, RunConfig};
+use rvjit::outcome::Stop;
+
+fn fail(msg: String) -> ! {
+    eprintln!("jit_split: {msg}");
+    std::process::exit(2)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(elf) = args.first().filter(|a| !a.starts_with('-')) else {
+        println!("jit_split: helper of bench/compare.sh (usage: jit_split ELF [FRAME...]); nothing to benchmark");
+        return;
+    };
+    let bytes = std::fs::read(elf).unwrap_or_else(|e| fail(format!("{elf}: {e}")));
+    let program = Arc::new(rvjit::elf::load(&bytes).unwrap_or_else(|e| fail(format!("{elf}: {e}"))));
+    let mut config = RunConfig::default();
+    config.host.inputs = args[1..].iter().map(|f| std::fs::read(f).unwrap_or_else(|e| fail(format!("{f}: {e}")))).collect();
+    config.host.echo = false;
+    let mut m = Machine::new(Arc::clone(&program), &config).unwrap_or_else(|e| fail(format!("{elf}: {e}")));
+    let t0 = Instant::now();
+    let mut t = Translator::new(&program).unwrap_or_else(|e| fail(format!("translate {elf}: {e}")));
+    let translate = t0.elapsed();
+    let t1 = Instant::now();
+    let stop = t.run(&mut m, u64::MAX).unwrap_or_else(|e| fail(format!("run {elf}: {e}")));
+    let exec = t1.elapsed();
+    let (name, code) = match stop {
+        Stop::Exit { code } => ("exit", Some(code)),
+        Stop::Fault(_) => ("fault", None),
+        Stop::Breakpoint { .. } => ("breakpoint", None),
+        Stop::CycleLimit => ("cycle_limit", None),
+    };
+    println!(
+        "{{\"translate_seconds\":{},\"exec_seconds\":{},\"cycles\":{},\"stop\":\"{name}\",\"exit_code\":{}}}",
+        translate.as_secs_f64(),
+        exec.as_secs_f64(),
+        m.cpu.cycle,
+        code.map_or("null".to_string(), |c| c.to_string())
+    );
+    if code != Some(0) {
+        std::process::exit(1);
+    }
+}
