@@ -81,6 +81,18 @@ pub struct Summary {
     /// ELF loading and address-space setup.
     pub setup_seconds: f64,
     pub hint_frames_left: usize,
+    /// Translator work (`--engine jit` only): not included in `wall_seconds`.
+    pub translation: Option<TranslationReport>,
+}
+
+/// What the translator compiled for this run, and how long that took.
+#[derive(Clone, Debug, Serialize)]
+pub struct TranslationReport {
+    pub translate_seconds: f64,
+    pub regions: u64,
+    pub blocks: u64,
+    pub instructions: u64,
+    pub on_demand_regions: u64,
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -146,6 +158,7 @@ impl Summary {
             misaligned_accesses: m.mem.misaligned_count,
             setup_seconds: setup.as_secs_f64(),
             hint_frames_left: m.host.hints_left(),
+            translation: None,
         }
     }
 
@@ -182,6 +195,12 @@ impl Summary {
             "\nrvjit: {} cycles in {:.3} s ({:.1} M instructions/s)",
             self.cycles, self.wall_seconds, self.mips
         );
+        if let Some(t) = &self.translation {
+            s += &format!(
+                "\nrvjit: translated {} instructions in {} regions in {:.3} s (not included above)",
+                t.instructions, t.regions, t.translate_seconds
+            );
+        }
         s += &format!(
             "\nrvjit: public output: {} bytes, sha256 {}",
             self.public_output_len, self.public_output_sha256

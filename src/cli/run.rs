@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rvjit::host::{HostConfig, Limits};
 use rvjit::machine::{Machine, RunConfig};
@@ -13,7 +13,7 @@ use rvjit::{interp, jit};
 
 use super::args::{Engine, RunArgs};
 use super::error::CliError;
-use super::report::Summary;
+use super::report::{Summary, TranslationReport};
 
 /// Read and validate the guest ELF.
 pub fn load_program(path: &Path) -> Result<Program, CliError> {
@@ -72,6 +72,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     let limit = args.max_cycles.unwrap_or(u64::MAX);
     let t = Instant::now();
     let mut witness = None;
+    let mut translation = None;
     let stop = match (args.chunk_size, &args.chunks_dir, args.engine) {
         (Some(chunk_size), Some(dir), engine) => {
             if engine == Engine::Jit {
@@ -83,16 +84,30 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
             stop
         }
         (_, _, Engine::Interp) => interp::run(&mut m, limit),
-        (_, _, Engine::Jit) => jit::run(&mut m, limit)
-            .map_err(|e| CliError::new(format!("--engine jit: {e}"), "run with --engine interp"))?,
+        (_, _, Engine::Jit) => {
+            let jit_error = |e: jit::JitError| CliError::new(format!("--engine jit: {e}"), "run with --engine interp");
+            let mut translator = jit::Translator::new(&m.program).map_err(jit_error)?;
+            let stop = translator.run(&mut m, limit).map_err(jit_error)?;
+            translation = Some(translator.stats().clone());
+            stop
+        }
     };
-    let wall = t.elapsed();
+    // Translation (ahead of time and on demand) is reported on its own; `wall` is execution.
+    let translate_time = translation.as_ref().map_or(Duration::ZERO, |s| s.translate_time);
+    let wall = t.elapsed().saturating_sub(translate_time);
     if let Some((path, mut file)) = output {
         file.write_all(m.host.public_output()).map_err(|e| CliError::io("write public output to", path, e))?;
     }
     // Recording always uses the interpreter (for now).
     let engine = if witness.is_some() { Engine::Interp } else { args.engine };
-    let summary = Summary::new(&m, &stop, engine.name(), args.max_cycles, setup, wall);
+    let mut summary = Summary::new(&m, &stop, engine.name(), args.max_cycles, setup, wall);
+    summary.translation = translation.map(|s| TranslationReport {
+        translate_seconds: s.translate_time.as_secs_f64(),
+        regions: s.regions,
+        blocks: s.blocks,
+        instructions: s.instructions,
+        on_demand_regions: s.on_demand_regions,
+    });
     let ends_line = |b: &[u8]| b.last().is_none_or(|&c| c == b'\n');
     summary.emit(args.json, args.stats, ends_line(m.host.stdout()), ends_line(m.host.stderr()));
     if let Some((recorded, dir)) = witness {
