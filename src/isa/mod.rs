@@ -219,6 +219,16 @@ mod tests {
     }
 
     #[test]
+    fn service_and_atomic_classes_follow_the_table() {
+        let services: Vec<Op> = TABLE.iter().map(|r| r.op).filter(|op| op.is_service()).collect();
+        assert_eq!(services.len(), 9, "ecall + 8 custom-0 ops: {services:?}");
+        assert!(services.contains(&Op::Ecall) && services.contains(&Op::Keccakf));
+        let atomics = TABLE.iter().filter(|r| r.op.is_atomic()).count();
+        assert_eq!(atomics, 22, "LR/SC + 9 AMOs, in .W and .D");
+        assert!(!Op::Ebreak.is_service() && !Op::Illegal.is_service() && !Op::Lw.is_atomic());
+    }
+
+    #[test]
     fn decodes_basic_forms() {
         // addi a0, a0, -1
         let i = decode32(0xfff50513, Xlen::X32);

@@ -91,40 +91,7 @@ impl Usage {
 
 /// Instructions executed by the interpreter through [`rvjit_step`].
 fn needs_callout(op: Op) -> bool {
-    matches!(
-        op,
-        Op::Ecall
-            | Op::LrW
-            | Op::ScW
-            | Op::AmoswapW
-            | Op::AmoaddW
-            | Op::AmoxorW
-            | Op::AmoandW
-            | Op::AmoorW
-            | Op::AmominW
-            | Op::AmomaxW
-            | Op::AmominuW
-            | Op::AmomaxuW
-            | Op::LrD
-            | Op::ScD
-            | Op::AmoswapD
-            | Op::AmoaddD
-            | Op::AmoxorD
-            | Op::AmoandD
-            | Op::AmoorD
-            | Op::AmominD
-            | Op::AmomaxD
-            | Op::AmominuD
-            | Op::AmomaxuD
-            | Op::Terminate
-            | Op::HintStorew
-            | Op::HintBuffer
-            | Op::Reveal
-            | Op::HintInput
-            | Op::PrintStr
-            | Op::HintRandom
-            | Op::Keccakf
-    )
+    op.is_service() || op.is_atomic()
 }
 
 /// The region function's signature.

@@ -40,18 +40,7 @@ pub struct Tracer<'w> {
 
 /// Ops whose `rd` field is an operand (custom-0) or that have none (ecall).
 fn writes_rd(op: Op) -> bool {
-    !matches!(
-        op,
-        Op::Ecall
-            | Op::Terminate
-            | Op::HintStorew
-            | Op::HintBuffer
-            | Op::Reveal
-            | Op::HintInput
-            | Op::PrintStr
-            | Op::HintRandom
-            | Op::Keccakf
-    )
+    !op.is_service()
 }
 
 impl<'w> Tracer<'w> {
