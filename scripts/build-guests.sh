@@ -106,7 +106,14 @@ build() { # target package
     if [[ $t == native ]]; then
         RUSTFLAGS="$remap" cargo "+$STABLE" build --release "${locked[@]}" -p "$p" --target-dir "$target_dir/native"
     elif [[ $t == riscv64im-unknown-none-elf ]]; then
-        RUSTFLAGS="$remap" cargo "+$NIGHTLY" build --release "${locked[@]}" -p "$p" --target "$t" \
+        local flags="$remap"
+        # Packages with [package.metadata.rvjit] atomic-cas = true (evm): core/alloc/dependencies
+        # get the `target_has_atomic` cfgs the spec withholds ("atomic-cas": false), so they
+        # have CAS atomics and `alloc::sync`; LLVM (+forced-atomics) lowers the read-modify-writes
+        # to `__sync_*` calls, which runtime-abi's `sync-libcalls` feature provides. No A-extension
+        # instructions are emitted.
+        [[ " ${atomic_cas[*]} " == *" $p "* ]] && flags+=" $atomic_cfgs"
+        RUSTFLAGS="$flags" cargo "+$NIGHTLY" build --release "${locked[@]}" -p "$p" --target "$t" \
             --target-dir "$target_dir/nightly" -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem
     else
         RUSTFLAGS="$remap" cargo "+$STABLE" build --release "${locked[@]}" -p "$p" --target "$t" --target-dir "$target_dir"
@@ -130,6 +137,15 @@ supports() { # target package
     done
     return 0
 }
+mapfile -t atomic_cas < <(cargo "+$STABLE" metadata --no-deps --format-version 1 --offline 2>/dev/null \
+    | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["packages"]:
+    if ((p.get("metadata") or {}).get("rvjit") or {}).get("atomic-cas"):
+        print(p["name"])
+' || true)
+atomic_cfgs="-A explicit_builtin_cfgs_in_flags --cfg target_has_atomic"
+for w in 8 16 32 64 ptr; do atomic_cfgs+=" --cfg target_has_atomic=\"$w\""; done
 skipped=()
 for t in "${targets[@]}"; do
     t0=$(date +%s)

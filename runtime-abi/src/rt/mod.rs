@@ -20,6 +20,8 @@ mod heap;
 mod panic;
 #[cfg(all(target_os = "none", feature = "critical-section"))]
 mod cs;
+#[cfg(all(target_os = "none", feature = "sync-libcalls", not(target_feature = "a")))]
+mod sync;
 mod rand;
 
 pub use io::{commit, exit, hint_len, read, read_frame, read_hint, write_output, _print, _eprint};
