@@ -64,7 +64,15 @@ fn load(name: &'static str, dir: &str, inputs: &[&str]) -> Option<Case> {
         eprintln!("note: {} not built yet; skipping {name}", elf.display());
         return None;
     };
-    let frame = inputs.iter().find_map(|i| std::fs::read(root().join("guests/inputs").join(dir).join(format!("{i}.bin"))).ok());
+    let frame = inputs.iter().find_map(|i| {
+        std::fs::read(
+            root()
+                .join("guests/inputs")
+                .join(dir)
+                .join(format!("{i}.bin")),
+        )
+        .ok()
+    });
     let Some(frame) = frame else {
         eprintln!("note: no input for {name} in guests/inputs/{dir}; skipping");
         return None;
@@ -86,7 +94,12 @@ fn load(name: &'static str, dir: &str, inputs: &[&str]) -> Option<Case> {
             return None;
         }
     }
-    Some(Case { name, program, config, cycles: m.cpu.cycle })
+    Some(Case {
+        name,
+        program,
+        config,
+        cycles: m.cpu.cycle,
+    })
 }
 
 fn machine(program: &Arc<Program>, config: &RunConfig) -> Machine {
@@ -98,10 +111,18 @@ fn machine(program: &Arc<Program>, config: &RunConfig) -> Machine {
 /// as substrings of `group/guest`) selects, so that a filtered run does not translate or run
 /// the others just to set them up. Criterion's own filter still decides what is measured.
 fn cases(group: &str) -> Vec<Case> {
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     GUESTS
         .iter()
-        .filter(|(name, _, _)| filters.is_empty() || filters.iter().any(|f| format!("{group}/{name}").contains(f.as_str())))
+        .filter(|(name, _, _)| {
+            filters.is_empty()
+                || filters
+                    .iter()
+                    .any(|f| format!("{group}/{name}").contains(f.as_str()))
+        })
         .filter_map(|(name, dir, inputs)| load(name, dir, inputs))
         .collect()
 }
@@ -127,13 +148,21 @@ fn keep_translator(case: &Case, t: Translator) {
 /// Translations slower than this (one run, seconds; env RVJIT_BENCH_MAX_TRANSLATE) are not
 /// sampled by the translate group: criterion needs at least 10 samples.
 fn max_translate() -> Duration {
-    let secs = std::env::var("RVJIT_BENCH_MAX_TRANSLATE").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
+    let secs = std::env::var("RVJIT_BENCH_MAX_TRANSLATE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10.0);
     Duration::from_secs_f64(secs)
 }
 
-fn small_group<'a>(c: &'a mut Criterion, name: &str) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+fn small_group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
     let mut g = c.benchmark_group(name);
-    g.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(2));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
     g
 }
 
@@ -162,7 +191,10 @@ fn bench_jit(c: &mut Criterion) {
         let mut t = match take_translator(&case) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("note: the translator is not available for {} ({e}); jit/{} skipped", case.name, case.name);
+                eprintln!(
+                    "note: the translator is not available for {} ({e}); jit/{} skipped",
+                    case.name, case.name
+                );
                 continue;
             }
         };
@@ -203,7 +235,10 @@ fn bench_translate(c: &mut Criterion) {
                 (stats.instructions, stats.translate_time)
             }
             Err(e) => {
-                eprintln!("note: the translator is not available for {} ({e}); translate/{} skipped", case.name, case.name);
+                eprintln!(
+                    "note: the translator is not available for {} ({e}); translate/{} skipped",
+                    case.name, case.name
+                );
                 continue;
             }
         };

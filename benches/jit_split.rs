@@ -28,16 +28,23 @@ fn main() {
         return;
     };
     let bytes = std::fs::read(elf).unwrap_or_else(|e| fail(format!("{elf}: {e}")));
-    let program = Arc::new(rvjit::elf::load(&bytes).unwrap_or_else(|e| fail(format!("{elf}: {e}"))));
+    let program =
+        Arc::new(rvjit::elf::load(&bytes).unwrap_or_else(|e| fail(format!("{elf}: {e}"))));
     let mut config = RunConfig::default();
-    config.host.inputs = args[1..].iter().map(|f| std::fs::read(f).unwrap_or_else(|e| fail(format!("{f}: {e}")))).collect();
+    config.host.inputs = args[1..]
+        .iter()
+        .map(|f| std::fs::read(f).unwrap_or_else(|e| fail(format!("{f}: {e}"))))
+        .collect();
     config.host.echo = false;
-    let mut m = Machine::new(Arc::clone(&program), &config).unwrap_or_else(|e| fail(format!("{elf}: {e}")));
+    let mut m =
+        Machine::new(Arc::clone(&program), &config).unwrap_or_else(|e| fail(format!("{elf}: {e}")));
     let t0 = Instant::now();
     let mut t = Translator::new(&program).unwrap_or_else(|e| fail(format!("translate {elf}: {e}")));
     let translate = t0.elapsed();
     let t1 = Instant::now();
-    let stop = t.run(&mut m, u64::MAX).unwrap_or_else(|e| fail(format!("run {elf}: {e}")));
+    let stop = t
+        .run(&mut m, u64::MAX)
+        .unwrap_or_else(|e| fail(format!("run {elf}: {e}")));
     let exec = t1.elapsed();
     let (name, code) = match stop {
         Stop::Exit { code } => ("exit", Some(code)),
