@@ -185,7 +185,9 @@ impl GuestMemory {
         let pages = (span >> PAGE_SHIFT) as usize;
         let mut mem = GuestMemory {
             map,
-            perms: vec![0; pages],
+            // One more page than the span: a zero sentinel translated code clamps page numbers
+            // to, so one branch covers both bounds and permissions.
+            perms: vec![0; pages + 1],
             regions: Vec::new(),
             layout: Layout { ram: ram_start..ram_end, input: input_start..input_end, span },
             misaligned: config.misaligned,
@@ -228,7 +230,8 @@ impl GuestMemory {
         self.misaligned
     }
 
-    /// Permission table, one byte per page, for translated code.
+    /// Permission table for translated code: one byte per page of the span, then one zero byte
+    /// (page numbers at or beyond the span clamp to it and fail every check).
     pub fn perms(&self) -> &[u8] {
         &self.perms
     }

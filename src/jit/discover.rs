@@ -5,7 +5,7 @@
 //! call is an entry of the caller's region, not a new region). Calls, indirect jumps and jumps
 //! to another function's symbol leave the region. Every block start is an entry of the region.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::isa::{Instr, Op};
 use crate::program::Code;
@@ -41,9 +41,19 @@ pub struct Region {
     /// Block starts that can be entered from outside: the root and the return sites after
     /// calls. Other pcs reached from outside get a region of their own on demand.
     pub entries: Vec<u64>,
+    /// Budget checkpoints: block start -> the most instructions that can retire from there
+    /// before control reaches another checkpoint or leaves the region. Entries and loop heads
+    /// are checkpoints, so every path through the region passes one at least once per loop
+    /// iteration; a check there for that many cycles keeps the cycle limit exact.
+    pub budgets: HashMap<u64, u64>,
 }
 
 impl Region {
+    /// The entries in the order of the region function's entry index.
+    pub fn entry_order(&self) -> Vec<u64> {
+        self.entries.iter().copied().filter(|pc| self.blocks.contains_key(pc)).collect()
+    }
+
     pub fn instr_count(&self) -> usize {
         self.blocks.values().map(|b| b.instrs.len()).sum()
     }
@@ -149,5 +159,91 @@ pub fn region(
     }
     let mut entries = vec![root];
     entries.extend(order.iter().copied().filter(|pc| *pc != root && returns.contains(pc)));
-    Region { root, blocks, exits, entries }
+    let budgets = budgets(&blocks, &entries, trunc);
+    Region { root, blocks, exits, entries, budgets }
+}
+
+/// Blocks of the region that control can reach directly from the end of `b` (without leaving
+/// the region); the lifter turns exactly these into jumps.
+pub fn local_successors(b: &Block, blocks: &BTreeMap<u64, Block>, trunc: impl Fn(u64) -> u64) -> Vec<u64> {
+    let mut out = Vec::new();
+    match b.end {
+        End::Fall(next) => out.push(next),
+        End::Control => {
+            if let Some(&(pc, ins)) = b.instrs.last() {
+                let next = trunc(pc.wrapping_add(u64::from(ins.len)));
+                let target = trunc(pc.wrapping_add(ins.imm as i64 as u64));
+                match ins.op {
+                    Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => out.extend([target, next]),
+                    Op::Jal => out.push(target),
+                    _ => {}
+                }
+            }
+        }
+    }
+    out.retain(|pc| blocks.contains_key(pc));
+    out
+}
+
+/// Checkpoints (entries and targets of back edges of a depth-first search, so that every
+/// cycle contains one) with the longest run of instructions from each to the next
+/// checkpoint or exit.
+fn budgets(blocks: &BTreeMap<u64, Block>, entries: &[u64], trunc: impl Fn(u64) -> u64 + Copy) -> HashMap<u64, u64> {
+    let succ: HashMap<u64, Vec<u64>> = blocks.iter().map(|(&pc, b)| (pc, local_successors(b, blocks, trunc))).collect();
+    let mut checkpoints: HashSet<u64> = entries.iter().copied().collect();
+    // Iterative DFS; `on_stack` marks gray nodes. Blocks not reachable from an entry (none
+    // by construction) are searched too, so the graph minus edges into checkpoints is acyclic.
+    let mut state: HashMap<u64, u8> = HashMap::new(); // 1 = on stack, 2 = done
+    let roots: Vec<u64> = entries.iter().copied().chain(blocks.keys().copied()).collect();
+    for r in roots {
+        if state.contains_key(&r) || !blocks.contains_key(&r) {
+            continue;
+        }
+        let mut stack: Vec<(u64, usize)> = vec![(r, 0)];
+        state.insert(r, 1);
+        while let Some(top) = stack.last_mut() {
+            let (node, i) = *top;
+            let next = succ.get(&node).and_then(|v| v.get(i)).copied();
+            top.1 += 1;
+            match next {
+                Some(s) => match state.get(&s) {
+                    Some(1) => {
+                        checkpoints.insert(s);
+                    }
+                    Some(_) => {}
+                    None => {
+                        state.insert(s, 1);
+                        stack.push((s, 0));
+                    }
+                },
+                None => {
+                    state.insert(node, 2);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    // Longest path over the acyclic graph without edges into checkpoints (memoized DFS).
+    let mut longest: HashMap<u64, u64> = HashMap::new();
+    fn walk(
+        pc: u64,
+        blocks: &BTreeMap<u64, Block>,
+        succ: &HashMap<u64, Vec<u64>>,
+        cps: &HashSet<u64>,
+        memo: &mut HashMap<u64, u64>,
+    ) -> u64 {
+        if let Some(&w) = memo.get(&pc) {
+            return w;
+        }
+        let len = blocks.get(&pc).map_or(0, |b| b.instrs.len() as u64);
+        let mut best = 0;
+        for &s in succ.get(&pc).map(Vec::as_slice).unwrap_or(&[]) {
+            if !cps.contains(&s) {
+                best = best.max(walk(s, blocks, succ, cps, memo));
+            }
+        }
+        memo.insert(pc, len + best);
+        len + best
+    }
+    checkpoints.iter().map(|&c| (c, walk(c, blocks, &succ, &checkpoints, &mut longest))).collect()
 }

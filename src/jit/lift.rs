@@ -2,20 +2,26 @@
 //!
 //! Shape of a region function `fn(ctx, entry) -> status`:
 //! - the entry block loads the context fields and every guest register the region uses into
-//!   `Variable`s, then switches on `entry` to the block heads;
-//! - each guest block head checks the budget (`limit - cycle < len` leaves with
-//!   [`STATUS_BUDGET`] so the interpreter finishes exactly), the body runs natively, and the
-//!   block's length is added to the `cycle` variable at its end;
-//! - branches to blocks of the region are Cranelift jumps; anything else leaves through one
-//!   shared exit block that writes the registers, pc and cycle back;
-//! - rare instructions and the cold path of memory accesses call [`rvjit_step`] (the
-//!   interpreter) with the registers synced, so their semantics are the interpreter's.
+//!   `Variable`s, then switches on `entry` to the entry blocks;
+//! - registers are written through: every definition also stores to the Cpu, so leaving the
+//!   region never needs a write-back (see `Lifter::set`);
+//! - budget checks sit at checkpoints only (entries and loop heads, [`Region::budgets`]): when
+//!   the longest run of instructions to the next checkpoint does not fit in `limit - cycle`,
+//!   the region leaves with [`STATUS_BUDGET`] and the interpreter finishes exactly; each block
+//!   adds its length to the `cycle` variable at its end;
+//! - branches to blocks of the region are Cranelift branches; anything else leaves through one
+//!   shared exit block that stores pc and cycle;
+//! - a memory access is one inline check (bounds, page permission and alignment in a single
+//!   branch) and the host access; everything the check does not clear leaves with
+//!   [`STATUS_STEP`] so the interpreter executes that instruction with all its rules;
+//! - rare instructions (services, atomics) call [`rvjit_step`] (the interpreter) in place and
+//!   reload the registers afterwards, so their semantics are the interpreter's.
 //!
 //! Registers use the XLEN's Cranelift type (`I32` on RV32, so results wrap for free and are
 //! stored zero-extended, which is the canonical form).
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, AbiParam, Block as IrBlock, FuncRef, InstBuilder, MemFlagsData, Signature, Type, Value};
+use cranelift_codegen::ir::{types, AbiParam, Block as IrBlock, InstBuilder, MemFlagsData, SigRef, Signature, Type, Value};
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use std::collections::HashMap;
@@ -28,38 +34,12 @@ use crate::memory::{PAGE_SHIFT, PERM_R, PERM_RAM};
 /// What the lifter needs to know besides the region.
 pub struct LiftEnv {
     pub xlen: Xlen,
+    /// The host's C calling convention (region functions and [`rvjit_step`] use it).
     pub call_conv: CallConv,
-    /// The trampolines of [`HELPERS`] (step, load, store), declared in this function.
-    pub helpers: [FuncRef; 3],
 }
 
-/// Signature of a helper trampoline: `k` i64 arguments, no result, preserving every register.
-pub fn trampoline_signature(k: usize) -> Signature {
-    let mut sig = Signature::new(CallConv::PreserveAll);
-    for _ in 0..k {
-        sig.params.push(AbiParam::new(types::I64));
-    }
-    sig
-}
-
-/// Body of a trampoline: call the Rust helper at `addr` (C ABI) with the same arguments.
-pub fn trampoline(b: &mut FunctionBuilder, call_conv: CallConv, k: usize, addr: u64) {
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    b.seal_block(entry);
-    let mut sig = Signature::new(call_conv);
-    for _ in 0..k {
-        sig.params.push(AbiParam::new(types::I64));
-    }
-    let sig = b.import_signature(sig);
-    let args: Vec<Value> = b.block_params(entry).to_vec();
-    let f = b.ins().iconst(types::I64, addr as i64);
-    b.ins().call_indirect(sig, f, &args);
-    b.ins().return_(&[]);
-}
-
-/// Per-region register usage.
+/// Per-region register usage (x0 never counts). Call-outs need nothing extra: the Cpu always
+/// holds the current registers (write-through), and afterwards only variables are reloaded.
 struct Usage {
     read: [bool; 32],
     written: [bool; 32],
@@ -68,30 +48,17 @@ struct Usage {
 impl Usage {
     fn of(region: &Region) -> Usage {
         let mut u = Usage { read: [false; 32], written: [false; 32] };
-        let mut callout = false;
         for b in region.blocks.values() {
             for (_, ins) in &b.instrs {
                 u.read[ins.rs1 as usize & 31] = true;
                 u.read[ins.rs2 as usize & 31] = true;
                 u.written[ins.rd as usize & 31] = true;
-                callout |= needs_callout(ins.op);
             }
-        }
-        if callout {
-            // The interpreter may read any register (services read a0..a7) and write some;
-            // to stay simple, a region with call-outs keeps every register in a variable.
-            u.read = [true; 32];
-            u.written = [true; 32];
         }
         u.read[0] = false;
         u.written[0] = false;
         u
     }
-}
-
-/// Instructions executed by the interpreter through [`rvjit_step`].
-fn needs_callout(op: Op) -> bool {
-    op.is_service() || op.is_atomic()
 }
 
 /// The region function's signature.
@@ -114,17 +81,21 @@ struct Lifter<'a, 'b> {
     cpu: Value,
     mem_base: Value,
     perms: Value,
-    span: Value,
     limit: Value,
     heads: HashMap<u64, IrBlock>,
+    budgets: &'a HashMap<u64, u64>,
+    /// Last page number of the span; page numbers are clamped to it (a zero sentinel).
+    last_page: Value,
     exit: IrBlock,
     stop: IrBlock,
-    helpers: [FuncRef; 3],
+    call_conv: CallConv,
+    /// Signature of [`rvjit_step`], imported on first use.
+    step_sig: Option<SigRef>,
 }
 
 /// Emit the region into `b` (a fresh function with [`region_signature`]). Returns the entry
 /// pcs in the order of their switch index.
-pub fn lift(b: &mut FunctionBuilder, env: &LiftEnv, region: &Region) -> Vec<u64> {
+pub fn lift<'a>(b: &'a mut FunctionBuilder<'_>, env: &LiftEnv, region: &'a Region) -> Vec<u64> {
     let ty = match env.xlen {
         Xlen::X32 => types::I32,
         Xlen::X64 => types::I64,
@@ -141,6 +112,7 @@ pub fn lift(b: &mut FunctionBuilder, env: &LiftEnv, region: &Region) -> Vec<u64>
     let perms = b.ins().load(types::I64, trusted, ctx, CTX_PERMS);
     let span = b.ins().load(types::I64, trusted, ctx, CTX_SPAN);
     let limit = b.ins().load(types::I64, trusted, ctx, CTX_LIMIT);
+    let last_page = b.ins().ushr_imm_u(span, i64::from(PAGE_SHIFT));
     let cycle = b.declare_var(types::I64);
     let c0 = b.ins().load(types::I64, trusted, cpu, CPU_CYCLE);
     b.def_var(cycle, c0);
@@ -148,8 +120,10 @@ pub fn lift(b: &mut FunctionBuilder, env: &LiftEnv, region: &Region) -> Vec<u64>
     for r in 1..32 {
         if usage.read[r] || usage.written[r] {
             let v = b.declare_var(ty);
-            let val = b.ins().load(ty, trusted, cpu, CPU_REGS + 8 * r as i32);
-            b.def_var(v, val);
+            if usage.read[r] {
+                let val = b.ins().load(ty, trusted, cpu, CPU_REGS + 8 * r as i32);
+                b.def_var(v, val);
+            }
             regs[r] = Some(v);
         }
     }
@@ -164,7 +138,7 @@ pub fn lift(b: &mut FunctionBuilder, env: &LiftEnv, region: &Region) -> Vec<u64>
     }
     let bad = b.create_block();
     let mut switch = Switch::new();
-    let order: Vec<u64> = region.entries.iter().copied().filter(|pc| heads.contains_key(pc)).collect();
+    let order = region.entry_order();
     for (i, start) in order.iter().enumerate() {
         switch.set_entry(i as u128, heads[start]);
     }
@@ -181,12 +155,14 @@ pub fn lift(b: &mut FunctionBuilder, env: &LiftEnv, region: &Region) -> Vec<u64>
         cpu,
         mem_base,
         perms,
-        span,
         limit,
         heads,
+        budgets: &region.budgets,
+        last_page,
         exit,
         stop,
-        helpers: env.helpers,
+        call_conv: env.call_conv,
+        step_sig: None,
     };
     for block in region.blocks.values() {
         l.block(block);
@@ -246,28 +222,19 @@ impl<'a, 'b> Lifter<'a, 'b> {
         if r != 0 {
             if let Some(v) = self.regs[r as usize & 31] {
                 self.b.def_var(v, val);
+                // Write-through: the Cpu always holds the current registers, so exits and
+                // call-outs carry none (no block arguments, no spill code on cold paths, and
+                // values die at their last use instead of living until every exit). On RV32 the
+                // low half is written; the high half of a canonical register is always zero.
+                self.b.ins().store(MemFlagsData::trusted(), val, self.cpu, CPU_REGS + 8 * i32::from(r & 31));
             }
         }
     }
 
-    /// Store every written register back to the Cpu.
-    fn write_back(&mut self) {
-        for r in 1..32 {
-            if self.usage.written[r] {
-                if let Some(v) = self.regs[r] {
-                    let mut val = self.b.use_var(v);
-                    if self.ty == types::I32 {
-                        val = self.b.ins().uextend(types::I64, val);
-                    }
-                    self.b.ins().store(MemFlagsData::trusted(), val, self.cpu, CPU_REGS + 8 * r as i32);
-                }
-            }
-        }
-    }
-
+    /// Reload every register variable after a call-out (the interpreter may have changed any).
     fn reload(&mut self) {
         for r in 1..32 {
-            if let Some(v) = self.regs[r] {
+            if let (Some(v), true) = (self.regs[r], self.usage.read[r]) {
                 let val = self.b.ins().load(self.ty, MemFlagsData::trusted(), self.cpu, CPU_REGS + 8 * r as i32);
                 self.b.def_var(v, val);
             }
@@ -299,12 +266,24 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// Run the instruction at `pc` (the `i`-th of its block) in the interpreter, then continue
     /// with the next instruction in a fresh Cranelift block.
     fn callout(&mut self, pc: u64, i: usize) {
-        self.write_back();
         let pcv = self.k64(pc);
         self.b.ins().store(MemFlagsData::trusted(), pcv, self.cpu, CPU_PC);
         let c = self.cycle_at(i);
         self.b.ins().store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
-        self.b.ins().call(self.helpers[0], &[self.ctx]);
+        let sig = match self.step_sig {
+            Some(s) => s,
+            None => {
+                let mut sig = Signature::new(self.call_conv);
+                sig.params.push(AbiParam::new(types::I64));
+                let s = self.b.import_signature(sig);
+                self.step_sig = Some(s);
+                s
+            }
+        };
+        // A plain C call: it clobbers the caller-saved registers, but every register variable
+        // is reloaded from the Cpu right after anyway.
+        let f = self.k64(rvjit_step as *const () as usize as u64);
+        self.b.ins().call_indirect(sig, f, &[self.ctx]);
         let status = self.b.ins().load(types::I32, MemFlagsData::trusted(), self.ctx, CTX_FLAG);
         let cont = self.b.create_block();
         self.b.ins().brif(status, self.stop, &[], cont, &[]);
@@ -316,18 +295,21 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let head = self.heads[&block.start];
         self.b.switch_to_block(head);
         let n = block.instrs.len() as i64;
-        // Budget check: leave for the interpreter when the block does not fit.
-        let c = self.b.use_var(self.cycle);
-        let rem = self.b.ins().isub(self.limit, c);
-        let short = self.cmpk(IntCC::UnsignedLessThan, rem, n);
-        let body = self.b.create_block();
-        let out = self.b.create_block();
-        self.b.set_cold_block(out);
-        self.b.ins().brif(short, out, &[], body, &[]);
-        self.enter(out);
-        let pcv = self.k64(block.start);
-        self.exit_to(pcv, STATUS_BUDGET);
-        self.enter(body);
+        if let Some(&w) = self.budgets.get(&block.start) {
+            // Checkpoint: leave for the interpreter when the longest run of instructions up
+            // to the next checkpoint does not fit in the remaining budget.
+            let c = self.b.use_var(self.cycle);
+            let rem = self.b.ins().isub(self.limit, c);
+            let short = self.cmpk(IntCC::UnsignedLessThan, rem, w as i64);
+            let body = self.b.create_block();
+            let out = self.b.create_block();
+            self.b.set_cold_block(out);
+            self.b.ins().brif(short, out, &[], body, &[]);
+            self.enter(out);
+            let pcv = self.k64(block.start);
+            self.exit_to(pcv, STATUS_BUDGET);
+            self.enter(body);
+        }
 
         let last = block.instrs.len() - 1;
         for (i, &(pc, ins)) in block.instrs.iter().enumerate() {
@@ -390,6 +372,12 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 let bv = self.get(ins.rs2);
                 let cond = self.b.ins().icmp(cc, a, bv);
                 self.retire(n);
+                if let (Some(&t), Some(&f)) = (self.heads.get(&target), self.heads.get(&next)) {
+                    if t != f {
+                        self.b.ins().brif(cond, t, &[], f, &[]);
+                        return;
+                    }
+                }
                 let taken = self.b.create_block();
                 let fall = self.b.create_block();
                 self.b.ins().brif(cond, taken, &[], fall, &[]);
@@ -409,11 +397,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
     }
 
     fn finish(&mut self, bad: IrBlock) {
-        // Shared exit: write back and return the status.
+        // Shared exit: the registers are already in the Cpu; store pc and cycle.
         self.b.switch_to_block(self.exit);
         let pc = self.b.block_params(self.exit)[0];
         let status = self.b.block_params(self.exit)[1];
-        self.write_back();
         self.b.ins().store(MemFlagsData::trusted(), pc, self.cpu, CPU_PC);
         let c = self.b.use_var(self.cycle);
         self.b.ins().store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
@@ -485,42 +472,46 @@ impl<'a, 'b> Lifter<'a, 'b> {
         }
     }
 
-    /// Emit the inline check; returns (fast block, slow block) with the builder in neither.
-    /// Fast path: aligned, below span, page readable (load) or plain RAM (store).
-    fn mem_check(&mut self, addr: Value, size: i64, store: bool) -> (IrBlock, IrBlock) {
+    /// Emit the inline check of an access at `addr` by the `i`-th instruction of the block
+    /// (at `pc`) and continue in the fast path. One branch covers bounds, page permissions and
+    /// alignment: the page number is clamped to the span's zero sentinel page, and
+    /// `((perm & want) ^ want) | (addr & (size - 1))` is zero exactly when a load's page is
+    /// readable (a store's page plain RAM) and the access aligned. Anything else (mixed pages,
+    /// misaligned accesses, faults) leaves the region on a cold path, and the interpreter
+    /// executes the instruction with all its rules.
+    fn mem_check(&mut self, pc: u64, i: usize, addr: Value, size: i64, store: bool) {
+        let page = self.b.ins().ushr_imm_u(addr, i64::from(PAGE_SHIFT));
+        let page = self.b.ins().umin(page, self.last_page);
+        let pp = self.b.ins().iadd(self.perms, page);
+        let p = self.b.ins().uload8(types::I64, MemFlagsData::trusted(), pp, 0);
+        let want = i64::from(if store { PERM_RAM } else { PERM_R });
+        let bad = if store {
+            self.b.ins().bxor_imm_u(p, want)
+        } else {
+            let m = self.b.ins().band_imm_u(p, want);
+            self.b.ins().bxor_imm_u(m, want)
+        };
+        let bad = if size > 1 {
+            let low = self.b.ins().band_imm_u(addr, size - 1);
+            self.b.ins().bor(bad, low)
+        } else {
+            bad
+        };
         let fast = self.b.create_block();
         let slow = self.b.create_block();
-        let check = self.b.create_block();
         self.b.set_cold_block(slow);
-        let mut inr = self.b.ins().icmp(IntCC::UnsignedLessThan, addr, self.span);
-        if size > 1 {
-            let m = self.k64((size - 1) as u64);
-            let low = self.b.ins().band(addr, m);
-            let aligned = self.cmpk(IntCC::Equal, low, 0);
-            inr = self.b.ins().band(inr, aligned);
-        }
-        self.b.ins().brif(inr, check, &[], slow, &[]);
-        self.enter(check);
-        let sh = self.k64(u64::from(PAGE_SHIFT));
-        let page = self.b.ins().ushr(addr, sh);
-        let pp = self.b.ins().iadd(self.perms, page);
-        let p = self.b.ins().uload8(types::I32, MemFlagsData::trusted(), pp, 0);
-        let ok = if store {
-            self.cmpk(IntCC::Equal, p, i64::from(PERM_RAM))
-        } else {
-            let m = self.kt(types::I32, i64::from(PERM_R));
-            let r = self.b.ins().band(p, m);
-            self.cmpk(IntCC::NotEqual, r, 0)
-        };
-        self.b.ins().brif(ok, fast, &[], slow, &[]);
-        (fast, slow)
+        self.b.ins().brif(bad, slow, &[], fast, &[]);
+        self.enter(slow);
+        let c = self.cycle_at(i);
+        self.b.def_var(self.cycle, c);
+        let pcv = self.k64(pc);
+        self.exit_to(pcv, STATUS_STEP);
+        self.enter(fast);
     }
 
     fn load(&mut self, pc: u64, i: usize, ins: &Instr, size: i64, signed: bool) {
         let addr = self.ea(ins.rs1, ins.imm);
-        let (fast, slow) = self.mem_check(addr, size, false);
-        let join = self.b.create_block();
-        self.enter(fast);
+        self.mem_check(pc, i, addr, size, false);
         let host = self.b.ins().iadd(self.mem_base, addr);
         let f = MemFlagsData::trusted();
         let ty = self.ty;
@@ -535,56 +526,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
             _ => self.b.ins().load(types::I64, f, host, 0),
         };
         self.set(ins.rd, v);
-        self.b.ins().jump(join, &[]);
-        // Cold path: the helper performs the access through GuestMemory.
-        self.enter(slow);
-        let sz = self.k64(size as u64);
-        self.b.ins().call(self.helpers[1], &[self.ctx, addr, sz]);
-        self.check_fault(pc, i);
-        let raw = self.b.ins().load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_VALUE);
-        let v = match (size, signed) {
-            (8, _) => raw,
-            (_, true) => {
-                let narrow = match size {
-                    1 => types::I8,
-                    2 => types::I16,
-                    _ => types::I32,
-                };
-                let n = self.b.ins().ireduce(narrow, raw);
-                if narrow == self.ty {
-                    n // lw on RV32: the 32-bit value is the register value
-                } else {
-                    self.b.ins().sextend(self.ty, n)
-                }
-            }
-            (_, false) if self.ty == types::I32 => self.b.ins().ireduce(types::I32, raw),
-            (_, false) => raw,
-        };
-        self.set(ins.rd, v);
-        self.b.ins().jump(join, &[]);
-        self.enter(join);
-    }
-
-    /// After a memory helper: leave with [`STATUS_FAULT`] at this instruction if it faulted.
-    fn check_fault(&mut self, pc: u64, i: usize) {
-        let flag = self.b.ins().load(types::I32, MemFlagsData::trusted(), self.ctx, CTX_FLAG);
-        let fault = self.b.create_block();
-        let ok = self.b.create_block();
-        self.b.set_cold_block(fault);
-        self.b.ins().brif(flag, fault, &[], ok, &[]);
-        self.enter(fault);
-        let c = self.cycle_at(i);
-        self.b.def_var(self.cycle, c);
-        let pcv = self.k64(pc);
-        self.exit_to(pcv, STATUS_FAULT);
-        self.enter(ok);
     }
 
     fn store(&mut self, pc: u64, i: usize, ins: &Instr, size: i64) {
         let addr = self.ea(ins.rs1, ins.imm);
-        let (fast, slow) = self.mem_check(addr, size, true);
-        let join = self.b.create_block();
-        self.enter(fast);
+        self.mem_check(pc, i, addr, size, true);
         let host = self.b.ins().iadd(self.mem_base, addr);
         let v = self.get(ins.rs2);
         let f = MemFlagsData::trusted();
@@ -594,15 +540,6 @@ impl<'a, 'b> Lifter<'a, 'b> {
             4 if self.ty == types::I64 => self.b.ins().istore32(f, v, host, 0),
             _ => self.b.ins().store(f, v, host, 0),
         };
-        self.b.ins().jump(join, &[]);
-        self.enter(slow);
-        let sz = self.k64(size as u64);
-        let v = self.get(ins.rs2);
-        let v = if self.ty == types::I32 { self.b.ins().uextend(types::I64, v) } else { v };
-        self.b.ins().call(self.helpers[2], &[self.ctx, addr, sz, v]);
-        self.check_fault(pc, i);
-        self.b.ins().jump(join, &[]);
-        self.enter(join);
     }
 
     /// A non-control instruction at index `i` of its block.

@@ -20,11 +20,14 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::UserFuncName;
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
+use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::interp;
@@ -86,12 +89,18 @@ pub struct Translator {
     covered: HashSet<u64>,
     /// Defined but not yet finalized: function and its entry pcs in switch order.
     pending: Vec<(FuncId, Vec<u64>)>,
-    /// Block starts of pending regions (so a root is not translated twice before finalizing).
+    /// Entries of pending regions (so a root is not translated twice before finalizing).
     pending_leaders: HashSet<u64>,
-    fctx: FunctionBuilderContext,
-    /// `PreserveAll` trampolines to the helpers of [`runtime::HELPERS`].
-    helpers: [FuncId; 3],
+    /// The host ISA, shared with the compiling threads.
+    isa: OwnedTargetIsa,
     stats: Stats,
+}
+
+/// A region compiled to machine code, not yet placed in the module.
+struct Compiled {
+    bytes: Vec<u8>,
+    align: u64,
+    relocs: Vec<ModuleReloc>,
 }
 
 impl Translator {
@@ -105,7 +114,7 @@ impl Translator {
         let start = Instant::now();
         let mut flags = settings::builder();
         let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| JitError::Settings(e.to_string()));
-        set(&mut flags, "opt_level", "speed")?;
+        set(&mut flags, "opt_level", std::env::var("RVJIT_OPT").as_deref().unwrap_or("speed"))?;
         // Translation time dominates for large guests; the single-pass allocator halves it and
         // measured no slower overall on the bench guests (see BENCHMARKS.md).
         set(&mut flags, "regalloc_algorithm", "single_pass")?;
@@ -116,9 +125,7 @@ impl Translator {
             .map_err(|e| JitError::UnsupportedHost(e.to_string()))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| JitError::Settings(e.to_string()))?;
-        let mut module = JITModule::new(JITBuilder::with_isa(isa, cranelift_module::default_libcall_names()));
-        let mut fctx = FunctionBuilderContext::new();
-        let helpers = define_trampolines(&mut module, &mut fctx)?;
+        let module = JITModule::new(JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names()));
         let mut t = Translator {
             program: Arc::clone(program),
             module: Some(module),
@@ -127,8 +134,7 @@ impl Translator {
             covered: HashSet::new(),
             pending: Vec::new(),
             pending_leaders: HashSet::new(),
-            fctx,
-            helpers,
+            isa,
             stats: Stats::default(),
         };
         let mut work: Vec<u64> = vec![program.entry];
@@ -177,58 +183,71 @@ impl Translator {
         self.pending_leaders.contains(&pc) || self.table.contains(pc)
     }
 
-    /// Translate regions for every root in `work` (and the static exits they discover).
+    /// Translate regions for every root in `work` (and the static exits they discover):
+    /// discover them one after the other, then lift and compile them in parallel (rayon), then
+    /// place the code in the module.
     fn translate_all(&mut self, work: &mut Vec<u64>) -> Result<(), JitError> {
+        let mut regions = Vec::new();
         while let Some(root) = work.pop() {
             if self.known(root) || self.program.code.fetch(root).is_none() {
                 continue;
             }
-            let exits = self.translate_region(root, false)?;
-            work.extend(exits.into_iter().rev());
+            let (id, region) = self.discover(root, false)?;
+            work.extend(region.exits.iter().rev().copied());
+            regions.push((id, region));
+        }
+        let env = self.lift_env();
+        let isa = &*self.isa;
+        let compiled: Vec<Result<Compiled, JitError>> = regions
+            .par_iter()
+            .map_init(
+                || (FunctionBuilderContext::new(), cranelift_codegen::Context::new()),
+                |(fctx, cctx), (id, region)| compile(isa, &env, region, *id, fctx, cctx),
+            )
+            .collect();
+        for ((id, region), c) in regions.into_iter().zip(compiled) {
+            self.define(id, region, c?)?;
         }
         Ok(())
     }
 
-    /// Discover, lift and define the region rooted at `root`; returns its static exits.
-    fn translate_region(&mut self, root: u64, on_demand: bool) -> Result<Vec<u64>, JitError> {
-        let program = Arc::clone(&self.program);
-        let xlen = program.xlen;
+    fn lift_env(&self) -> lift::LiftEnv {
+        lift::LiftEnv { xlen: self.program.xlen, call_conv: self.isa.default_call_conv() }
+    }
+
+    /// Discover the region rooted at `root` and declare its function.
+    fn discover(&mut self, root: u64, on_demand: bool) -> Result<(FuncId, discover::Region), JitError> {
+        let xlen = self.program.xlen;
         // Ahead of time, regions do not duplicate each other; a region made on demand (for a pc
         // that is no entry, e.g. a jump-table target) takes all code it reaches, so hot code
         // reached that way stays inside one region.
         let empty = HashSet::new();
         let covered = if on_demand { &empty } else { &self.covered };
-        let region = discover::region(&program.code, root, &self.func_starts, covered, move |v| xlen.trunc(v));
+        let region = discover::region(&self.program.code, root, &self.func_starts, covered, move |v| xlen.trunc(v));
         let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
-        let mut cctx = module.make_context();
-        let call_conv = module.target_config().default_call_conv;
-        cctx.func.signature = lift::region_signature(call_conv);
+        let sig = lift::region_signature(self.isa.default_call_conv());
         let name = format!("r{:x}_{}", root, self.stats.regions);
         let id = module
-            .declare_function(&name, Linkage::Local, &cctx.func.signature)
+            .declare_function(&name, Linkage::Local, &sig)
             .map_err(|e| JitError::Translate { pc: root, reason: e.to_string() })?;
-        cctx.func.name = UserFuncName::user(0, id.as_u32());
-        let helpers = self.helpers.map(|h| module.declare_func_in_func(h, &mut cctx.func));
-        let order = {
-            let mut b = FunctionBuilder::new(&mut cctx.func, &mut self.fctx);
-            let env = lift::LiftEnv { xlen, call_conv, helpers };
-            let order = lift::lift(&mut b, &env, &region);
-            b.finalize(module.target_config());
-            order
-        };
-        module
-            .define_function(id, &mut cctx)
-            .map_err(|e| JitError::Translate { pc: root, reason: format!("{e:?}") })?;
-        module.clear_context(&mut cctx);
         for b in region.blocks.values() {
             self.covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
         }
-        self.pending_leaders.extend(order.iter().copied());
-        self.pending.push((id, order));
+        self.pending_leaders.extend(region.entry_order());
         self.stats.regions += 1;
         self.stats.blocks += region.blocks.len() as u64;
         self.stats.instructions += region.instr_count() as u64;
-        Ok(region.exits)
+        Ok((id, region))
+    }
+
+    /// Place compiled code in the module (entered in the table by [`Self::finalize`]).
+    fn define(&mut self, id: FuncId, region: discover::Region, c: Compiled) -> Result<(), JitError> {
+        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
+        module
+            .define_function_bytes(id, c.align, &c.bytes, &c.relocs)
+            .map_err(|e| JitError::Translate { pc: region.root, reason: format!("{e:?}") })?;
+        self.pending.push((id, region.entry_order()));
+        Ok(())
     }
 
     /// Make pending code executable (never writable at the same time) and enter it in the table.
@@ -252,7 +271,10 @@ impl Translator {
     /// Translate the region at `pc` while running.
     fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
         let start = Instant::now();
-        self.translate_region(pc, true)?;
+        let (id, region) = self.discover(pc, true)?;
+        let env = self.lift_env();
+        let c = compile(&*self.isa, &env, &region, id, &mut FunctionBuilderContext::new(), &mut cranelift_codegen::Context::new())?;
+        self.define(id, region, c)?;
         self.finalize()?;
         self.stats.on_demand_regions += 1;
         self.stats.translate_time += start.elapsed();
@@ -307,12 +329,6 @@ impl Translator {
                     // SAFETY: as above.
                     return Ok(interp::run(unsafe { &mut *mp }, cycle_limit));
                 }
-                runtime::STATUS_FAULT => {
-                    // SAFETY: as above.
-                    let cpu = unsafe { &(*mp).cpu };
-                    let kind = ctx.fault.take().ok_or(JitError::BadEntry { pc })?;
-                    return Ok(Stop::Fault(crate::outcome::Fault { kind, pc: cpu.pc, cycle: cpu.cycle }));
-                }
                 runtime::STATUS_STEP => {
                     // SAFETY: as above.
                     if let Some(stop) = interp::step(unsafe { &mut *mp }) {
@@ -331,24 +347,32 @@ impl Translator {
     }
 }
 
-/// Define the helper trampolines (see [`runtime::HELPERS`]).
-fn define_trampolines(module: &mut JITModule, fctx: &mut FunctionBuilderContext) -> Result<[FuncId; 3], JitError> {
-    let call_conv = module.target_config().default_call_conv;
-    let mut ids = Vec::new();
-    for (i, &(name, k)) in runtime::HELPERS.iter().enumerate() {
-        let err = |e: cranelift_module::ModuleError| JitError::Translate { pc: 0, reason: format!("trampoline {name}: {e:?}") };
-        let mut cctx = module.make_context();
-        cctx.func.signature = lift::trampoline_signature(k);
-        let id = module.declare_function(&format!("{name}_trampoline"), Linkage::Local, &cctx.func.signature).map_err(err)?;
-        cctx.func.name = UserFuncName::user(1, id.as_u32());
+/// Lift `region` (declared as `id`) and compile it for `isa`. Runs on any thread.
+fn compile(
+    isa: &dyn TargetIsa,
+    env: &lift::LiftEnv,
+    region: &discover::Region,
+    id: FuncId,
+    fctx: &mut FunctionBuilderContext,
+    cctx: &mut cranelift_codegen::Context,
+) -> Result<Compiled, JitError> {
+    cctx.clear();
+    cctx.func.signature = lift::region_signature(env.call_conv);
+    cctx.func.name = UserFuncName::user(0, id.as_u32());
+    {
         let mut b = FunctionBuilder::new(&mut cctx.func, fctx);
-        lift::trampoline(&mut b, call_conv, k, runtime::helper_address(i));
-        b.finalize(module.target_config());
-        module.define_function(id, &mut cctx).map_err(err)?;
-        module.clear_context(&mut cctx);
-        ids.push(id);
+        lift::lift(&mut b, env, region);
+        b.finalize(isa.frontend_config());
     }
-    Ok([ids[0], ids[1], ids[2]])
+    cctx.compile(isa, &mut ControlPlane::default())
+        .map_err(|e| JitError::Translate { pc: region.root, reason: format!("{:?}", e.inner) })?;
+    let code = cctx.compiled_code().ok_or(JitError::Translate { pc: region.root, reason: "no code".into() })?;
+    let align = u64::from(code.buffer.alignment)
+        .max(u64::from(isa.function_alignment().minimum))
+        .max(isa.symbol_alignment());
+    let bytes = code.code_buffer().to_vec();
+    let relocs = code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &cctx.func, id)).collect();
+    Ok(Compiled { bytes, align, relocs })
 }
 
 impl Drop for Translator {

@@ -4,7 +4,7 @@
 use crate::cpu::Cpu;
 use crate::interp;
 use crate::machine::Machine;
-use crate::outcome::{FaultKind, Stop};
+use crate::outcome::Stop;
 
 /// Region function: `(ctx, entry index) -> status`. Cranelift's default (System V) calling
 /// convention on x86-64 matches `extern "C"`.
@@ -16,12 +16,11 @@ pub const STATUS_CONTINUE: u32 = 0;
 pub const STATUS_STOP: u32 = 1;
 /// The remaining budget is smaller than the block at `cpu.pc`: finish in the interpreter.
 pub const STATUS_BUDGET: u32 = 2;
-/// Execute the instruction at `cpu.pc` in the interpreter (ebreak, illegal).
+/// Execute the instruction at `cpu.pc` in the interpreter (ebreak, illegal, and memory
+/// accesses the inline check does not clear: faults, mixed pages, misaligned accesses).
 pub const STATUS_STEP: u32 = 3;
 /// A region was entered with an entry index it does not have (a translator bug).
 pub const STATUS_BAD_ENTRY: u32 = 4;
-/// A memory helper faulted; the kind is in [`Ctx::fault`], `cpu.pc`/`cpu.cycle` locate it.
-pub const STATUS_FAULT: u32 = 5;
 
 /// Context of one run, read by translated code at fixed offsets (`repr(C)`).
 ///
@@ -44,12 +43,8 @@ pub struct Ctx {
     /// 1 after a helper's instruction stopped the run (fault in [`Ctx::fault`] or stop in
     /// [`Ctx::stop`]); read by translated code right after the call.
     pub flag: u32,
-    /// The value a slow-path load read (zero-extended).
-    pub value: u64,
     /// Set by [`rvjit_step`] when the instruction it executed stopped the run.
     pub stop: Option<Stop>,
-    /// Set by the memory helpers when an access faults.
-    pub fault: Option<FaultKind>,
 }
 
 pub const CTX_CPU: i32 = std::mem::offset_of!(Ctx, cpu) as i32;
@@ -58,7 +53,6 @@ pub const CTX_PERMS: i32 = std::mem::offset_of!(Ctx, perms) as i32;
 pub const CTX_SPAN: i32 = std::mem::offset_of!(Ctx, span) as i32;
 pub const CTX_LIMIT: i32 = std::mem::offset_of!(Ctx, limit) as i32;
 pub const CTX_FLAG: i32 = std::mem::offset_of!(Ctx, flag) as i32;
-pub const CTX_VALUE: i32 = std::mem::offset_of!(Ctx, value) as i32;
 pub const CPU_REGS: i32 = std::mem::offset_of!(Cpu, regs) as i32;
 pub const CPU_PC: i32 = std::mem::offset_of!(Cpu, pc) as i32;
 pub const CPU_CYCLE: i32 = std::mem::offset_of!(Cpu, cycle) as i32;
@@ -80,9 +74,7 @@ impl Ctx {
                 limit,
                 machine: m,
                 flag: 0,
-                value: 0,
                 stop: None,
-                fault: None,
             }
         }
     }
@@ -103,49 +95,5 @@ pub unsafe extern "C" fn rvjit_step(ctx: *mut Ctx) {
     if let Some(stop) = interp::step(machine) {
         ctx.stop = Some(stop);
         ctx.flag = 1;
-    }
-}
-
-/// Cold path of a load: performs it through [`crate::memory::GuestMemory::load`] (mixed pages,
-/// misaligned counting and policy, faults) and leaves the zero-extended value in `value`, or
-/// records the fault and sets `flag`.
-///
-/// # Safety
-/// `ctx` must be the context the dispatcher passed to the running region.
-pub unsafe extern "C" fn rvjit_load(ctx: *mut Ctx, addr: u64, size: u64) {
-    // SAFETY: as in `rvjit_step`: the dispatcher's exclusive context and machine.
-    let (ctx, machine) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
-    match machine.mem.load(addr, size) {
-        Ok(v) => ctx.value = v,
-        Err(kind) => {
-            ctx.fault = Some(kind);
-            ctx.flag = 1;
-        }
-    }
-}
-
-/// Cold path of a store, like [`rvjit_load`].
-///
-/// # Safety
-/// `ctx` must be the context the dispatcher passed to the running region.
-pub unsafe extern "C" fn rvjit_store(ctx: *mut Ctx, addr: u64, size: u64, value: u64) {
-    // SAFETY: as in `rvjit_step`: the dispatcher's exclusive context and machine.
-    let (ctx, machine) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
-    if let Err(kind) = machine.mem.store(addr, size, value) {
-        ctx.fault = Some(kind);
-        ctx.flag = 1;
-    }
-}
-
-/// The helpers translated code calls, each through a `PreserveAll` trampoline (so a cold call
-/// clobbers no register and does not disturb register allocation of the hot path).
-pub const HELPERS: [(&str, usize); 3] = [("rvjit_step", 1), ("rvjit_load", 3), ("rvjit_store", 4)];
-
-/// Address of helper `i` of [`HELPERS`].
-pub fn helper_address(i: usize) -> u64 {
-    match i {
-        0 => rvjit_step as *const () as usize as u64,
-        1 => rvjit_load as *const () as usize as u64,
-        _ => rvjit_store as *const () as usize as u64,
     }
 }
