@@ -113,6 +113,10 @@ pub struct GuestMemory {
     map: MmapMut,
     /// One byte per page of `[0, span)`.
     perms: Vec<u8>,
+    /// Derived from `perms` once the layout is complete: zero where an aligned load (store)
+    /// of the page needs no further check, one elsewhere, plus a nonzero sentinel.
+    fast_load: Vec<u8>,
+    fast_store: Vec<u8>,
     /// Later entries take precedence (segments after RAM, input last).
     regions: Vec<Region>,
     layout: Layout,
@@ -185,9 +189,11 @@ impl GuestMemory {
         let pages = (span >> PAGE_SHIFT) as usize;
         let mut mem = GuestMemory {
             map,
-            // One more page than the span: a zero sentinel translated code clamps page numbers
-            // to, so one branch covers both bounds and permissions.
+            // One more page than the span: a zero sentinel, the last entry of the fast tables
+            // derived from it (translated code clamps page numbers to it).
             perms: vec![0; pages + 1],
+            fast_load: Vec::new(),
+            fast_store: Vec::new(),
             regions: Vec::new(),
             layout: Layout { ram: ram_start..ram_end, input: input_start..input_end, span },
             misaligned: config.misaligned,
@@ -202,6 +208,14 @@ impl GuestMemory {
         mem.add_region(input_start..input_end, PERM_R);
         let at = input_start as usize;
         mem.map[at..at + input.len()].copy_from_slice(input);
+        mem.fast_load = mem.perms.iter().map(|&p| u8::from(p & (PERM_R | PERM_MIXED) != PERM_R)).collect();
+        mem.fast_store = mem.perms.iter().map(|&p| u8::from(p != PERM_RAM)).collect();
+        for page in 0..(NULL_GUARD >> PAGE_SHIFT) as usize {
+            // The null guard faults whatever a segment there says (as `check` does).
+            if let (Some(l), Some(s)) = (mem.fast_load.get_mut(page), mem.fast_store.get_mut(page)) {
+                (*l, *s) = (1, 1);
+            }
+        }
         Ok(mem)
     }
 
@@ -230,10 +244,11 @@ impl GuestMemory {
         self.misaligned
     }
 
-    /// Permission table for translated code: one byte per page of the span, then one zero byte
-    /// (page numbers at or beyond the span clamp to it and fail every check).
-    pub fn perms(&self) -> &[u8] {
-        &self.perms
+    /// Translated code's fast-path tables `(load, store)`: one byte per page of the span and a
+    /// sentinel (page numbers at or beyond the span clamp to it), zero exactly where an aligned
+    /// access needs no further check: readable uniform pages for loads, plain RAM for stores.
+    pub fn fast_tables(&self) -> (&[u8], &[u8]) {
+        (&self.fast_load, &self.fast_store)
     }
 
     /// Host address of guest address 0. Translated code adds guest addresses to it after its

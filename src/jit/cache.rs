@@ -1,66 +1,104 @@
 //! The compiled-code table: one slot per halfword of every executable range, indexed by
-//! `(pc - base) >> 1`. A slot holds the region function that has `pc` as a block start and
-//! the entry index to pass it; empty slots lead the dispatcher to translate-or-fault.
+//! `(pc - base) >> 1`. A slot holds the code of the region function that has `pc` as an entry
+//! and the entry index to pass it; empty slots lead the dispatcher to translate-or-fault.
+//!
+//! Translated code reads the slots of the main range directly (indirect jumps look their
+//! target up and tail-call it), so a slot has a fixed `repr(C)` layout and the slots never
+//! move; they change only between region calls (on-demand translation in the dispatcher).
 
-use super::runtime::RegionFn;
+use std::cell::Cell;
+
 use crate::program::Code;
 
-#[derive(Clone, Copy)]
-pub struct Entry {
-    pub func: RegionFn,
+/// One table slot as translated code reads it: `code` 0 means empty.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Slot {
+    /// Address of the region function (`Tail` calling convention, see `lift::region_signature`).
+    pub code: usize,
     pub index: u32,
+    pub _pad: u32,
 }
+
+pub const SLOT_SIZE: i64 = std::mem::size_of::<Slot>() as i64;
+pub const SLOT_CODE: i32 = std::mem::offset_of!(Slot, code) as i32;
+pub const SLOT_INDEX: i32 = std::mem::offset_of!(Slot, index) as i32;
 
 struct Range {
     base: u64,
-    slots: Vec<Option<Entry>>,
+    /// `Cell`s so translated code may hold a pointer into them while the table is updated
+    /// through a shared reference between calls; never resized after construction.
+    slots: Box<[Cell<Slot>]>,
+}
+
+/// The slots of one range as translated code sees them: `(pc - base) < bytes` selects slot
+/// `(pc - base) >> 1` at `slots`.
+#[derive(Clone, Copy, Debug)]
+pub struct RangeView {
+    pub base: u64,
+    pub bytes: u64,
+    pub slots: *const Slot,
 }
 
 pub struct Table {
     ranges: Vec<Range>,
     /// Index of the range the last lookup hit (most lookups stay in one range).
-    last: usize,
+    last: Cell<usize>,
 }
 
 impl Table {
     pub fn new(code: &Code) -> Table {
-        let ranges = code.ranges.iter().map(|r| Range { base: r.base, slots: vec![None; r.instrs.len()] }).collect();
-        Table { ranges, last: 0 }
+        let ranges = code
+            .ranges
+            .iter()
+            .map(|r| Range { base: r.base, slots: (0..r.instrs.len()).map(|_| Cell::new(Slot::default())).collect() })
+            .collect();
+        Table { ranges, last: Cell::new(0) }
     }
 
     #[inline]
-    fn slot_of(&mut self, pc: u64) -> Option<&mut Option<Entry>> {
+    fn slot_of(&self, pc: u64) -> Option<&Cell<Slot>> {
         if pc & 1 != 0 {
             return None;
         }
-        if let Some(r) = self.ranges.get(self.last) {
+        if let Some(r) = self.ranges.get(self.last.get()) {
             let i = (pc.wrapping_sub(r.base) >> 1) as usize;
             if pc >= r.base && i < r.slots.len() {
-                return self.ranges.get_mut(self.last).and_then(|r| r.slots.get_mut(i));
+                return r.slots.get(i);
             }
         }
         let k = self.ranges.iter().position(|r| pc >= r.base && ((pc - r.base) >> 1) < r.slots.len() as u64)?;
-        self.last = k;
-        let r = self.ranges.get_mut(k)?;
-        let i = ((pc - r.base) >> 1) as usize;
-        r.slots.get_mut(i)
+        self.last.set(k);
+        let r = self.ranges.get(k)?;
+        r.slots.get(((pc - r.base) >> 1) as usize)
     }
 
+    /// The filled slot of `pc`, if any.
     #[inline]
-    pub fn get(&mut self, pc: u64) -> Option<Entry> {
-        self.slot_of(pc).and_then(|s| *s)
+    pub fn get(&self, pc: u64) -> Option<Slot> {
+        self.slot_of(pc).map(Cell::get).filter(|s| s.code != 0)
     }
 
     /// Record an entry unless the pc already has one (the first translation wins).
-    pub fn insert(&mut self, pc: u64, e: Entry) {
+    pub fn insert(&self, pc: u64, code: usize, index: u32) {
         if let Some(slot) = self.slot_of(pc) {
-            if slot.is_none() {
-                *slot = Some(e);
+            if slot.get().code == 0 {
+                slot.set(Slot { code, index, _pad: 0 });
             }
         }
     }
 
-    pub fn contains(&mut self, pc: u64) -> bool {
+    pub fn contains(&self, pc: u64) -> bool {
         self.get(pc).is_some()
+    }
+
+    /// The largest range, for translated code's inline lookups (others go through the
+    /// dispatcher).
+    pub fn main_view(&self) -> RangeView {
+        match self.ranges.iter().max_by_key(|r| r.slots.len()) {
+            // `Cell<Slot>` has the layout of `Slot` (`repr(transparent)`).
+            Some(r) => RangeView { base: r.base, bytes: 2 * r.slots.len() as u64, slots: r.slots.as_ptr().cast::<Slot>() },
+            None => RangeView { base: 0, bytes: 0, slots: std::ptr::null() },
+        }
     }
 }

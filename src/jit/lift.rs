@@ -21,21 +21,28 @@
 //! stored zero-extended, which is the canonical form).
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, AbiParam, Block as IrBlock, InstBuilder, MemFlagsData, SigRef, Signature, Type, Value};
+use cranelift_codegen::ir::{
+    types, AbiParam, Block as IrBlock, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, SigRef, Signature, Type,
+    UserExternalName, Value,
+};
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use std::collections::HashMap;
 
 use super::discover::{Block, End, Region};
+use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
 use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
-use crate::memory::{PAGE_SHIFT, PERM_R, PERM_RAM};
+use crate::memory::PAGE_SHIFT;
 
 /// What the lifter needs to know besides the region.
-pub struct LiftEnv {
+pub struct LiftEnv<'a> {
     pub xlen: Xlen,
-    /// The host's C calling convention (region functions and [`rvjit_step`] use it).
+    /// The host's C calling convention ([`rvjit_step`] uses it).
     pub call_conv: CallConv,
+    /// Entries of other regions that static exits tail-call: pc -> (function index in the
+    /// module's namespace 0, entry index). Exits to other pcs return to the dispatcher.
+    pub targets: &'a HashMap<u64, (u32, u32)>,
 }
 
 /// Per-region register usage (x0 never counts). Call-outs need nothing extra: the Cpu always
@@ -61,9 +68,10 @@ impl Usage {
     }
 }
 
-/// The region function's signature.
-pub fn region_signature(call_conv: CallConv) -> Signature {
-    let mut sig = Signature::new(call_conv);
+/// The region function's signature: `(ctx, entry index) -> status` in the `Tail` convention,
+/// so regions can leave by tail-calling each other.
+pub fn region_signature() -> Signature {
+    let mut sig = Signature::new(CallConv::Tail);
     sig.params.push(AbiParam::new(types::I64));
     sig.params.push(AbiParam::new(types::I32));
     sig.returns.push(AbiParam::new(types::I32));
@@ -80,7 +88,8 @@ struct Lifter<'a, 'b> {
     ctx: Value,
     cpu: Value,
     mem_base: Value,
-    perms: Value,
+    load_table: Value,
+    store_table: Value,
     limit: Value,
     heads: HashMap<u64, IrBlock>,
     budgets: &'a HashMap<u64, u64>,
@@ -91,11 +100,19 @@ struct Lifter<'a, 'b> {
     call_conv: CallConv,
     /// Signature of [`rvjit_step`], imported on first use.
     step_sig: Option<SigRef>,
+    /// Signature of region functions (for indirect tail calls), imported on first use.
+    region_sig: Option<SigRef>,
+    targets: &'a HashMap<u64, (u32, u32)>,
+    /// Imported region functions by function index.
+    funcs: HashMap<u32, FuncRef>,
+    table_base: Value,
+    table_bytes: Value,
+    table_slots: Value,
 }
 
 /// Emit the region into `b` (a fresh function with [`region_signature`]). Returns the entry
 /// pcs in the order of their switch index.
-pub fn lift<'a>(b: &'a mut FunctionBuilder<'_>, env: &LiftEnv, region: &'a Region) -> Vec<u64> {
+pub fn lift<'a>(b: &'a mut FunctionBuilder<'_>, env: &LiftEnv<'a>, region: &'a Region) -> Vec<u64> {
     let ty = match env.xlen {
         Xlen::X32 => types::I32,
         Xlen::X64 => types::I64,
@@ -109,7 +126,11 @@ pub fn lift<'a>(b: &'a mut FunctionBuilder<'_>, env: &LiftEnv, region: &'a Regio
     let trusted = MemFlagsData::trusted();
     let cpu = b.ins().load(types::I64, trusted, ctx, CTX_CPU);
     let mem_base = b.ins().load(types::I64, trusted, ctx, CTX_MEM_BASE);
-    let perms = b.ins().load(types::I64, trusted, ctx, CTX_PERMS);
+    let load_table = b.ins().load(types::I64, trusted, ctx, CTX_LOAD_TABLE);
+    let store_table = b.ins().load(types::I64, trusted, ctx, CTX_STORE_TABLE);
+    let table_base = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_BASE);
+    let table_bytes = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_BYTES);
+    let table_slots = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_SLOTS);
     let span = b.ins().load(types::I64, trusted, ctx, CTX_SPAN);
     let limit = b.ins().load(types::I64, trusted, ctx, CTX_LIMIT);
     let last_page = b.ins().ushr_imm_u(span, i64::from(PAGE_SHIFT));
@@ -154,7 +175,8 @@ pub fn lift<'a>(b: &'a mut FunctionBuilder<'_>, env: &LiftEnv, region: &'a Regio
         ctx,
         cpu,
         mem_base,
-        perms,
+        load_table,
+        store_table,
         limit,
         heads,
         budgets: &region.budgets,
@@ -163,6 +185,12 @@ pub fn lift<'a>(b: &'a mut FunctionBuilder<'_>, env: &LiftEnv, region: &'a Regio
         stop,
         call_conv: env.call_conv,
         step_sig: None,
+        region_sig: None,
+        targets: env.targets,
+        funcs: HashMap::new(),
+        table_base,
+        table_bytes,
+        table_slots,
     };
     for block in region.blocks.values() {
         l.block(block);
@@ -247,14 +275,80 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.ins().jump(self.exit, &[pc.into(), s.into()]);
     }
 
-    /// Continue at a static pc: jump if it is a block of this region, else leave.
+    /// Continue at a static pc: jump if it is a block of this region, tail-call the region
+    /// that has it as an entry, else leave for the dispatcher.
     fn goto(&mut self, pc: u64) {
         if let Some(&h) = self.heads.get(&pc) {
             self.b.ins().jump(h, &[]);
+        } else if let Some(&(func, index)) = self.targets.get(&pc) {
+            let f = match self.funcs.get(&func) {
+                Some(&f) => f,
+                None => {
+                    let sig = self.region_sig();
+                    let name = self.b.func.declare_imported_user_function(UserExternalName { namespace: 0, index: func });
+                    // Not colocated: the JIT places code anywhere, so calls use full addresses.
+                    let f = self.b.import_function(ExtFuncData {
+                        name: ExternalName::user(name),
+                        signature: sig,
+                        colocated: false,
+                        patchable: false,
+                    });
+                    self.funcs.insert(func, f);
+                    f
+                }
+            };
+            self.store_cycle();
+            let idx = self.b.ins().iconst(types::I32, i64::from(index));
+            self.b.ins().return_call(f, &[self.ctx, idx]);
         } else {
             let v = self.k64(pc);
             self.exit_to(v, STATUS_CONTINUE);
         }
+    }
+
+    fn region_sig(&mut self) -> SigRef {
+        match self.region_sig {
+            Some(s) => s,
+            None => {
+                let s = self.b.import_signature(region_signature());
+                self.region_sig = Some(s);
+                s
+            }
+        }
+    }
+
+    /// The callee of a tail call reads the cycle count from the Cpu (registers are already
+    /// there, written through).
+    fn store_cycle(&mut self) {
+        let c = self.b.use_var(self.cycle);
+        self.b.ins().store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+    }
+
+    /// Continue at a computed pc `t` (i64): tail-call its region through the compiled-code
+    /// table when it is an entry there, else leave for the dispatcher.
+    fn goto_indirect(&mut self, t: Value) {
+        let off = self.b.ins().isub(t, self.table_base);
+        let inr = self.b.ins().icmp(IntCC::UnsignedLessThan, off, self.table_bytes);
+        let look = self.b.create_block();
+        let call = self.b.create_block();
+        let out = self.b.create_block();
+        self.b.append_block_param(out, types::I64);
+        self.b.ins().brif(inr, look, &[], out, &[t.into()]);
+        self.enter(look);
+        // Slot `off >> 1` of 16 bytes is at `off * 8` (`t` is even: jalr clears bit 0).
+        const _: () = assert!(SLOT_SIZE == 16);
+        let scaled = self.b.ins().ishl_imm_u(off, 3);
+        let slot = self.b.ins().iadd(self.table_slots, scaled);
+        let code = self.b.ins().load(types::I64, MemFlagsData::trusted(), slot, SLOT_CODE);
+        self.b.ins().brif(code, call, &[], out, &[t.into()]);
+        self.enter(call);
+        let idx = self.b.ins().load(types::I32, MemFlagsData::trusted(), slot, SLOT_INDEX);
+        self.store_cycle();
+        let sig = self.region_sig();
+        self.b.ins().return_call_indirect(sig, code, &[self.ctx, idx]);
+        self.enter(out);
+        let pc = self.b.block_params(out)[0];
+        self.exit_to(pc, STATUS_CONTINUE);
     }
 
     /// `cycle + i`: instructions retired before the i-th instruction of the current block.
@@ -357,7 +451,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 let v = self.k(next);
                 self.set(ins.rd, v);
                 self.retire(n);
-                self.exit_to(t, STATUS_CONTINUE);
+                self.goto_indirect(t);
             }
             Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
                 let cc = match ins.op {
@@ -474,23 +568,17 @@ impl<'a, 'b> Lifter<'a, 'b> {
 
     /// Emit the inline check of an access at `addr` by the `i`-th instruction of the block
     /// (at `pc`) and continue in the fast path. One branch covers bounds, page permissions and
-    /// alignment: the page number is clamped to the span's zero sentinel page, and
-    /// `((perm & want) ^ want) | (addr & (size - 1))` is zero exactly when a load's page is
-    /// readable (a store's page plain RAM) and the access aligned. Anything else (mixed pages,
+    /// alignment: the page number, clamped to the span's sentinel, indexes the load or store
+    /// table (zero for pages a load or store may access directly), and that byte or'ed with
+    /// `addr & (size - 1)` is zero exactly on the fast path. Anything else (mixed pages,
     /// misaligned accesses, faults) leaves the region on a cold path, and the interpreter
     /// executes the instruction with all its rules.
     fn mem_check(&mut self, pc: u64, i: usize, addr: Value, size: i64, store: bool) {
         let page = self.b.ins().ushr_imm_u(addr, i64::from(PAGE_SHIFT));
         let page = self.b.ins().umin(page, self.last_page);
-        let pp = self.b.ins().iadd(self.perms, page);
-        let p = self.b.ins().uload8(types::I64, MemFlagsData::trusted(), pp, 0);
-        let want = i64::from(if store { PERM_RAM } else { PERM_R });
-        let bad = if store {
-            self.b.ins().bxor_imm_u(p, want)
-        } else {
-            let m = self.b.ins().band_imm_u(p, want);
-            self.b.ins().bxor_imm_u(m, want)
-        };
+        let table = if store { self.store_table } else { self.load_table };
+        let pp = self.b.ins().iadd(table, page);
+        let bad = self.b.ins().uload8(types::I64, MemFlagsData::trusted(), pp, 0);
         let bad = if size > 1 {
             let low = self.b.ins().band_imm_u(addr, size - 1);
             self.b.ins().bor(bad, low)

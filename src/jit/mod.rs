@@ -16,12 +16,12 @@ pub mod lift;
 pub mod runtime;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::UserFuncName;
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, UserFuncName};
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -34,8 +34,8 @@ use crate::interp;
 use crate::machine::Machine;
 use crate::outcome::Stop;
 use crate::program::Program;
-use cache::{Entry, Table};
-use runtime::{Ctx, RegionFn};
+use cache::Table;
+use runtime::{Ctx, EnterFn};
 
 #[derive(Debug, Error)]
 pub enum JitError {
@@ -93,6 +93,12 @@ pub struct Translator {
     pending_leaders: HashSet<u64>,
     /// The host ISA, shared with the compiling threads.
     isa: OwnedTargetIsa,
+    /// Entries of every declared region: pc -> (function index, entry index); static exits
+    /// to these tail-call instead of returning to the dispatcher.
+    targets: HashMap<u64, (u32, u32)>,
+    /// The System V trampoline Rust enters region code through (see [`EnterFn`]).
+    enter_id: FuncId,
+    enter: Option<EnterFn>,
     stats: Stats,
 }
 
@@ -119,13 +125,16 @@ impl Translator {
         // measured no slower overall on the bench guests (see BENCHMARKS.md).
         set(&mut flags, "regalloc_algorithm", "single_pass")?;
         set(&mut flags, "is_pic", "false")?;
+        // Tail calls between regions (Cranelift's x64 tail calls rely on frame pointers).
+        set(&mut flags, "preserve_frame_pointers", "true")?;
         set(&mut flags, "use_colocated_libcalls", "false")?;
         set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
         let isa = cranelift_native::builder()
             .map_err(|e| JitError::UnsupportedHost(e.to_string()))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| JitError::Settings(e.to_string()))?;
-        let module = JITModule::new(JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names()));
+        let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names()));
+        let enter_id = define_enter(&mut module)?;
         let mut t = Translator {
             program: Arc::clone(program),
             module: Some(module),
@@ -135,6 +144,9 @@ impl Translator {
             pending: Vec::new(),
             pending_leaders: HashSet::new(),
             isa,
+            targets: HashMap::new(),
+            enter_id,
+            enter: None,
             stats: Stats::default(),
         };
         let mut work: Vec<u64> = vec![program.entry];
@@ -196,7 +208,7 @@ impl Translator {
             work.extend(region.exits.iter().rev().copied());
             regions.push((id, region));
         }
-        let env = self.lift_env();
+        let env = lift::LiftEnv { xlen: self.program.xlen, call_conv: self.isa.default_call_conv(), targets: &self.targets };
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
             .par_iter()
@@ -211,10 +223,6 @@ impl Translator {
         Ok(())
     }
 
-    fn lift_env(&self) -> lift::LiftEnv {
-        lift::LiftEnv { xlen: self.program.xlen, call_conv: self.isa.default_call_conv() }
-    }
-
     /// Discover the region rooted at `root` and declare its function.
     fn discover(&mut self, root: u64, on_demand: bool) -> Result<(FuncId, discover::Region), JitError> {
         let xlen = self.program.xlen;
@@ -225,7 +233,7 @@ impl Translator {
         let covered = if on_demand { &empty } else { &self.covered };
         let region = discover::region(&self.program.code, root, &self.func_starts, covered, move |v| xlen.trunc(v));
         let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
-        let sig = lift::region_signature(self.isa.default_call_conv());
+        let sig = lift::region_signature();
         let name = format!("r{:x}_{}", root, self.stats.regions);
         let id = module
             .declare_function(&name, Linkage::Local, &sig)
@@ -233,7 +241,10 @@ impl Translator {
         for b in region.blocks.values() {
             self.covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
         }
-        self.pending_leaders.extend(region.entry_order());
+        for (i, pc) in region.entry_order().into_iter().enumerate() {
+            self.pending_leaders.insert(pc);
+            self.targets.entry(pc).or_insert((id.as_u32(), i as u32));
+        }
         self.stats.regions += 1;
         self.stats.blocks += region.blocks.len() as u64;
         self.stats.instructions += region.instr_count() as u64;
@@ -254,14 +265,17 @@ impl Translator {
     fn finalize(&mut self) -> Result<(), JitError> {
         let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
         module.finalize_definitions().map_err(|e| JitError::Finalize(e.to_string()))?;
+        if self.enter.is_none() {
+            let ptr = module.get_finalized_function(self.enter_id);
+            // SAFETY: `ptr` is the finalized (read + execute) code of the function built by
+            // `define_enter`: `(i64, i64, i32) -> i32` in the platform's default C calling
+            // convention, which is exactly `EnterFn`.
+            self.enter = Some(unsafe { std::mem::transmute::<*const u8, EnterFn>(ptr) });
+        }
         for (id, order) in std::mem::take(&mut self.pending) {
-            let ptr = module.get_finalized_function(id);
-            // SAFETY: `ptr` is the finalized (read + execute) code of a function defined with
-            // `lift::region_signature`, i.e. `(i64, i32) -> i32` in the platform's default C
-            // calling convention, which is exactly `RegionFn`.
-            let func: RegionFn = unsafe { std::mem::transmute::<*const u8, RegionFn>(ptr) };
+            let code = module.get_finalized_function(id) as usize;
             for (index, pc) in order.into_iter().enumerate() {
-                self.table.insert(pc, Entry { func, index: index as u32 });
+                self.table.insert(pc, code, index as u32);
             }
         }
         self.pending_leaders.clear();
@@ -272,7 +286,7 @@ impl Translator {
     fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
         let start = Instant::now();
         let (id, region) = self.discover(pc, true)?;
-        let env = self.lift_env();
+        let env = lift::LiftEnv { xlen: self.program.xlen, call_conv: self.isa.default_call_conv(), targets: &self.targets };
         let c = compile(&*self.isa, &env, &region, id, &mut FunctionBuilderContext::new(), &mut cranelift_codegen::Context::new())?;
         self.define(id, region, c)?;
         self.finalize()?;
@@ -288,8 +302,9 @@ impl Translator {
         if !Arc::ptr_eq(&m.program, &self.program) {
             return Err(JitError::ProgramMismatch);
         }
+        let enter = self.enter.ok_or(JitError::Finalize("translator not finalized".into()))?;
         let mp: *mut Machine = m;
-        let mut ctx = Ctx::new(mp, cycle_limit);
+        let mut ctx = Ctx::new(mp, cycle_limit, self.table.main_view());
         loop {
             // SAFETY: `mp` comes from the `&mut Machine` we hold for the whole loop; no other
             // reference to the machine is live between region calls.
@@ -312,13 +327,15 @@ impl Translator {
                     continue;
                 }
             };
-            // SAFETY: `entry.func` is finalized code of a region function (see `finalize`),
-            // kept alive by `self.module` for the duration of the call. `ctx` points into the
-            // live machine (`Ctx::new`), whose address space, permission table and Cpu the code
-            // only touches at checked offsets: registers/pc/cycle inside `Cpu`, guest memory
-            // only after the inline bounds/permission/alignment check, everything else through
+            // SAFETY: `enter` is the finalized entry trampoline and `entry.code` finalized code
+            // of a region function (see `finalize`), both kept alive by `self.module` for the
+            // duration of the call; regions only tail-call other finalized regions (static
+            // exits and table slots). `ctx` points into the live machine (`Ctx::new`) and the
+            // live table, which the code only touches at checked offsets: registers/pc/cycle
+            // inside `Cpu`, guest memory only after the inline bounds/permission/alignment
+            // check, table slots only below `table_bytes`, everything else through
             // `rvjit_step`. `entry.index` is an index the region's switch knows.
-            let status = unsafe { (entry.func)(&mut ctx, entry.index) };
+            let status = unsafe { enter(&mut ctx, entry.code, entry.index) };
             match status {
                 runtime::STATUS_CONTINUE => {}
                 runtime::STATUS_STOP => {
@@ -343,8 +360,39 @@ impl Translator {
     /// Address of the compiled code for the block starting at `pc`, if translated (tests use
     /// it to check that code pages are not writable).
     pub fn code_address(&mut self, pc: u64) -> Option<*const u8> {
-        self.table.get(pc).map(|e| e.func as *const u8)
+        self.table.get(pc).map(|e| e.code as *const u8)
     }
+}
+
+/// Define the entry trampoline: `enter(ctx, code, index) -> status` in the C convention calls
+/// the `Tail`-convention region function at `code`.
+fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
+    let err = |e: cranelift_module::ModuleError| JitError::Translate { pc: 0, reason: format!("entry trampoline: {e:?}") };
+    let call_conv = module.target_config().default_call_conv;
+    let mut cctx = module.make_context();
+    let mut sig = cranelift_codegen::ir::Signature::new(call_conv);
+    for t in [types::I64, types::I64, types::I32] {
+        sig.params.push(AbiParam::new(t));
+    }
+    sig.returns.push(AbiParam::new(types::I32));
+    cctx.func.signature = sig.clone();
+    let id = module.declare_function("rvjit_enter", Linkage::Local, &sig).map_err(err)?;
+    cctx.func.name = UserFuncName::user(1, id.as_u32());
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut cctx.func, &mut fctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    let (ctx, code, index) = (b.block_params(block)[0], b.block_params(block)[1], b.block_params(block)[2]);
+    let rsig = b.import_signature(lift::region_signature());
+    let call = b.ins().call_indirect(rsig, code, &[ctx, index]);
+    let status = b.inst_results(call)[0];
+    b.ins().return_(&[status]);
+    b.finalize(module.target_config());
+    module.define_function(id, &mut cctx).map_err(err)?;
+    module.clear_context(&mut cctx);
+    Ok(id)
 }
 
 /// Lift `region` (declared as `id`) and compile it for `isa`. Runs on any thread.
@@ -357,12 +405,17 @@ fn compile(
     cctx: &mut cranelift_codegen::Context,
 ) -> Result<Compiled, JitError> {
     cctx.clear();
-    cctx.func.signature = lift::region_signature(env.call_conv);
+    cctx.func.signature = lift::region_signature();
     cctx.func.name = UserFuncName::user(0, id.as_u32());
     {
         let mut b = FunctionBuilder::new(&mut cctx.func, fctx);
         lift::lift(&mut b, env, region);
         b.finalize(isa.frontend_config());
+    }
+    let dump = std::env::var("RVJIT_DUMP").ok().and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok()) == Some(region.root);
+    cctx.set_disasm(dump);
+    if dump {
+        eprintln!("{}", cctx.func.display());
     }
     cctx.compile(isa, &mut ControlPlane::default())
         .map_err(|e| JitError::Translate { pc: region.root, reason: format!("{:?}", e.inner) })?;
@@ -370,6 +423,9 @@ fn compile(
     let align = u64::from(code.buffer.alignment)
         .max(u64::from(isa.function_alignment().minimum))
         .max(isa.symbol_alignment());
+    if dump {
+        eprintln!("{}", code.vcode.as_deref().unwrap_or(""));
+    }
     let bytes = code.code_buffer().to_vec();
     let relocs = code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &cctx.func, id)).collect();
     Ok(Compiled { bytes, align, relocs })

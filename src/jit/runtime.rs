@@ -6,9 +6,10 @@ use crate::interp;
 use crate::machine::Machine;
 use crate::outcome::Stop;
 
-/// Region function: `(ctx, entry index) -> status`. Cranelift's default (System V) calling
-/// convention on x86-64 matches `extern "C"`.
-pub type RegionFn = unsafe extern "C" fn(*mut Ctx, u32) -> u32;
+/// The entry trampoline (System V, i.e. `extern "C"` on x86-64): `(ctx, region code, entry
+/// index) -> status`. Region functions use Cranelift's `Tail` convention so that they can
+/// tail-call each other; Rust enters them only through this trampoline.
+pub type EnterFn = unsafe extern "C" fn(*mut Ctx, usize, u32) -> u32;
 
 /// Left translated code with `cpu.pc`/`cpu.cycle` set: dispatch on `cpu.pc`.
 pub const STATUS_CONTINUE: u32 = 0;
@@ -33,15 +34,23 @@ pub struct Ctx {
     pub cpu: *mut Cpu,
     /// Host address of guest address 0.
     pub mem_base: *mut u8,
-    /// Page permission table, one byte per 4 KiB page of `[0, span)`.
-    pub perms: *const u8,
     /// Size of the backed guest address space (a multiple of the page size).
     pub span: u64,
     /// Absolute cycle limit of this run.
     pub limit: u64,
+    /// Fast-path tables (see [`crate::memory::GuestMemory::fast_tables`]): one byte per page
+    /// of the span plus a sentinel, zero where an aligned load (store) may go straight to host
+    /// memory.
+    pub load_table: *const u8,
+    pub store_table: *const u8,
+    /// The main range of the compiled-code table (see [`super::cache::Table::main_view`]):
+    /// indirect jumps look their target up here and tail-call it.
+    pub table_base: u64,
+    pub table_bytes: u64,
+    pub table_slots: *const super::cache::Slot,
     pub machine: *mut Machine,
-    /// 1 after a helper's instruction stopped the run (fault in [`Ctx::fault`] or stop in
-    /// [`Ctx::stop`]); read by translated code right after the call.
+    /// 1 after [`rvjit_step`]'s instruction stopped the run (the stop is in [`Ctx::stop`]);
+    /// read by translated code right after the call.
     pub flag: u32,
     /// Set by [`rvjit_step`] when the instruction it executed stopped the run.
     pub stop: Option<Stop>,
@@ -49,9 +58,13 @@ pub struct Ctx {
 
 pub const CTX_CPU: i32 = std::mem::offset_of!(Ctx, cpu) as i32;
 pub const CTX_MEM_BASE: i32 = std::mem::offset_of!(Ctx, mem_base) as i32;
-pub const CTX_PERMS: i32 = std::mem::offset_of!(Ctx, perms) as i32;
 pub const CTX_SPAN: i32 = std::mem::offset_of!(Ctx, span) as i32;
 pub const CTX_LIMIT: i32 = std::mem::offset_of!(Ctx, limit) as i32;
+pub const CTX_LOAD_TABLE: i32 = std::mem::offset_of!(Ctx, load_table) as i32;
+pub const CTX_STORE_TABLE: i32 = std::mem::offset_of!(Ctx, store_table) as i32;
+pub const CTX_TABLE_BASE: i32 = std::mem::offset_of!(Ctx, table_base) as i32;
+pub const CTX_TABLE_BYTES: i32 = std::mem::offset_of!(Ctx, table_bytes) as i32;
+pub const CTX_TABLE_SLOTS: i32 = std::mem::offset_of!(Ctx, table_slots) as i32;
 pub const CTX_FLAG: i32 = std::mem::offset_of!(Ctx, flag) as i32;
 pub const CPU_REGS: i32 = std::mem::offset_of!(Cpu, regs) as i32;
 pub const CPU_PC: i32 = std::mem::offset_of!(Cpu, pc) as i32;
@@ -61,7 +74,7 @@ impl Ctx {
     /// Build the context for running `m`. The pointers stay valid as long as `m` is neither
     /// moved nor otherwise borrowed, which [`super::Translator::run`] guarantees by holding
     /// `&mut Machine` for the whole run.
-    pub fn new(m: *mut Machine, limit: u64) -> Ctx {
+    pub fn new(m: *mut Machine, limit: u64, table: super::cache::RangeView) -> Ctx {
         // SAFETY: `m` comes from a live `&mut Machine`; we only take field addresses and read
         // the (immutable after construction) layout, perms and mapping base.
         unsafe {
@@ -69,9 +82,13 @@ impl Ctx {
             Ctx {
                 cpu: std::ptr::addr_of_mut!((*m).cpu),
                 mem_base: (*mem).host_base(),
-                perms: (*mem).perms().as_ptr(),
                 span: (*mem).layout().span,
                 limit,
+                load_table: (*mem).fast_tables().0.as_ptr(),
+                store_table: (*mem).fast_tables().1.as_ptr(),
+                table_base: table.base,
+                table_bytes: table.bytes,
+                table_slots: table.slots,
                 machine: m,
                 flag: 0,
                 stop: None,
