@@ -103,6 +103,8 @@ struct Lifter<'a, 'b> {
     /// Signature of region functions (for indirect tail calls), imported on first use.
     region_sig: Option<SigRef>,
     targets: &'a HashMap<u64, (u32, u32)>,
+    /// Registers written in the current basic block and not yet stored (see `flush`).
+    dirty: [Option<Value>; 32],
     /// Imported region functions by function index.
     funcs: HashMap<u32, FuncRef>,
     table_base: Value,
@@ -187,6 +189,7 @@ pub fn lift<'a>(b: &'a mut FunctionBuilder<'_>, env: &LiftEnv<'a>, region: &'a R
         step_sig: None,
         region_sig: None,
         targets: env.targets,
+        dirty: [None; 32],
         funcs: HashMap::new(),
         table_base,
         table_bytes,
@@ -250,11 +253,26 @@ impl<'a, 'b> Lifter<'a, 'b> {
         if r != 0 {
             if let Some(v) = self.regs[r as usize & 31] {
                 self.b.def_var(v, val);
-                // Write-through: the Cpu always holds the current registers, so exits and
-                // call-outs carry none (no block arguments, no spill code on cold paths, and
-                // values die at their last use instead of living until every exit). On RV32 the
-                // low half is written; the high half of a canonical register is always zero.
-                self.b.ins().store(MemFlagsData::trusted(), val, self.cpu, CPU_REGS + 8 * i32::from(r & 31));
+                // Write-through, sunk to the end of the basic block: a later write to the same
+                // register in the block replaces this store (see `flush`).
+                self.dirty[r as usize & 31] = Some(val);
+            }
+        }
+    }
+
+    /// Store the registers written since the start of the basic block to the Cpu, so it holds
+    /// the current registers wherever control leaves straight-line code: every exit and
+    /// call-out carries no register (no block arguments, no spill code on cold paths, values
+    /// die at their last use instead of living until every exit). `clear` false keeps them
+    /// pending (cold exits in the middle of a block). On RV32 the low half is written; the high
+    /// half of a canonical register is always zero.
+    fn flush(&mut self, clear: bool) {
+        for r in 1..32 {
+            if let Some(val) = self.dirty[r] {
+                self.b.ins().store(MemFlagsData::trusted(), val, self.cpu, CPU_REGS + 8 * r as i32);
+                if clear {
+                    self.dirty[r] = None;
+                }
             }
         }
     }
@@ -360,6 +378,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// Run the instruction at `pc` (the `i`-th of its block) in the interpreter, then continue
     /// with the next instruction in a fresh Cranelift block.
     fn callout(&mut self, pc: u64, i: usize) {
+        self.flush(true);
         let pcv = self.k64(pc);
         self.b.ins().store(MemFlagsData::trusted(), pcv, self.cpu, CPU_PC);
         let c = self.cycle_at(i);
@@ -388,6 +407,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     fn block(&mut self, block: &Block) {
         let head = self.heads[&block.start];
         self.b.switch_to_block(head);
+        debug_assert!(self.dirty.iter().all(Option::is_none), "registers flushed at every block end");
         let n = block.instrs.len() as i64;
         if let Some(&w) = self.budgets.get(&block.start) {
             // Checkpoint: leave for the interpreter when the longest run of instructions up
@@ -424,7 +444,9 @@ impl<'a, 'b> Lifter<'a, 'b> {
         }
     }
 
+    /// End of a basic block's straight-line code: flush registers, count its instructions.
     fn retire(&mut self, n: i64) {
+        self.flush(true);
         let c = self.b.use_var(self.cycle);
         let c = self.addk(c, n);
         self.b.def_var(self.cycle, c);
@@ -482,6 +504,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
             }
             // ebreak and illegal instructions stop the run; the interpreter produces the stop.
             _ => {
+                self.flush(true);
                 let c = self.cycle_at(i);
                 self.b.def_var(self.cycle, c);
                 let pcv = self.k64(pc);
@@ -590,6 +613,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.set_cold_block(slow);
         self.b.ins().brif(bad, slow, &[], fast, &[]);
         self.enter(slow);
+        self.flush(false);
         let c = self.cycle_at(i);
         self.b.def_var(self.cycle, c);
         let pcv = self.k64(pc);
