@@ -275,6 +275,12 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     let mut b = t.machine();
     let sb = jit(&mut b, c.limit);
     assert_same(&reference, &Outcome::capture(sb, b), "jit")?;
+    // The optimising translation (`--jit-opt speed`) must agree too.
+    let mut b = t.machine();
+    let options = rvjit::jit::Options { opt: rvjit::jit::OptLevel::Speed, ..Default::default() };
+    let mut tr = rvjit::jit::Translator::with_options(&b.program, &options).expect("translate");
+    let sb = tr.run(&mut b, c.limit).expect("jit");
+    assert_same(&reference, &Outcome::capture(sb, b), "jit (opt speed)")?;
     // Stop at `split` on one engine, resume on the other (both directions).
     let mut m = t.machine();
     let s = jit(&mut m, c.split);

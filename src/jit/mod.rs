@@ -70,11 +70,24 @@ pub struct Options {
     /// Also translate code found by a linear sweep of the executable segments (not only code
     /// reachable from the entry point and the function symbols).
     pub sweep: bool,
+    /// Cranelift's optimisation level.
+    pub opt: OptLevel,
+}
+
+/// How hard Cranelift optimises each region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OptLevel {
+    /// No mid-end optimisation: about half the translation time (the default; guest code was
+    /// already optimised by its compiler, see BENCHMARKS.md).
+    #[default]
+    None,
+    /// Cranelift's e-graph mid-end (GVN, LICM, constant folding).
+    Speed,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { sweep: true }
+        Options { sweep: true, opt: OptLevel::default() }
     }
 }
 
@@ -120,7 +133,11 @@ impl Translator {
         let start = Instant::now();
         let mut flags = settings::builder();
         let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| JitError::Settings(e.to_string()));
-        set(&mut flags, "opt_level", std::env::var("RVJIT_OPT").as_deref().unwrap_or("speed"))?;
+        let opt = match options.opt {
+            OptLevel::None => "none",
+            OptLevel::Speed => "speed",
+        };
+        set(&mut flags, "opt_level", opt)?;
         // Translation time dominates for large guests; the single-pass allocator halves it and
         // measured no slower overall on the bench guests (see BENCHMARKS.md).
         set(&mut flags, "regalloc_algorithm", "single_pass")?;
