@@ -119,6 +119,11 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = JitOpt::None)]
     pub jit_opt: JitOpt,
 
+    /// Translate ahead of time only code statically reachable from the entry point, the rest
+    /// when first reached (--engine jit; faster start for large guests that run briefly)
+    #[arg(long)]
+    pub jit_lazy: bool,
+
     /// Misaligned loads/stores: perform and count them, or fault
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = Misaligned::Allow)]
     pub misaligned: Misaligned,

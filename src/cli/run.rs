@@ -86,7 +86,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         (_, _, Engine::Interp) => interp::run(&mut m, limit),
         (_, _, Engine::Jit) => {
             let jit_error = |e: jit::JitError| CliError::new(format!("--engine jit: {e}"), "run with --engine interp");
-            let options = jit::Options { opt: args.jit_opt.level(), ..jit::Options::default() };
+            let options = jit::Options { opt: args.jit_opt.level(), lazy: args.jit_lazy, ..jit::Options::default() };
             let mut translator = jit::Translator::with_options(&m.program, &options).map_err(jit_error)?;
             let stop = translator.run(&mut m, limit).map_err(jit_error)?;
             translation = Some(translator.stats().clone());

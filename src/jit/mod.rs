@@ -70,6 +70,9 @@ pub struct Options {
     /// Also translate code found by a linear sweep of the executable segments (not only code
     /// reachable from the entry point and the function symbols).
     pub sweep: bool,
+    /// Translate ahead of time only what is statically reachable from the entry point (no
+    /// function symbols, no sweep); everything else on demand when first reached.
+    pub lazy: bool,
     /// Cranelift's optimisation level.
     pub opt: OptLevel,
 }
@@ -87,7 +90,7 @@ pub enum OptLevel {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { sweep: true, opt: OptLevel::default() }
+        Options { sweep: true, lazy: false, opt: OptLevel::default() }
     }
 }
 
@@ -167,9 +170,11 @@ impl Translator {
             stats: Stats::default(),
         };
         let mut work: Vec<u64> = vec![program.entry];
-        work.extend(program.functions.iter().rev().map(|f| f.addr));
+        if !options.lazy {
+            work.extend(program.functions.iter().rev().map(|f| f.addr));
+        }
         t.translate_all(&mut work)?;
-        if options.sweep {
+        if options.sweep && !options.lazy {
             let mut roots = Vec::new();
             for r in &program.code.ranges {
                 let mut i = 0usize;
