@@ -114,7 +114,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "ENGINE", default_value_t = DEFAULT_ENGINE)]
     pub engine: Engine,
 
-    /// Cranelift optimisation level of translated regions (--engine jit): `none` translates
+    /// Cranelift optimisation level of the baseline tier (--engine jit): `none` translates
     /// about twice as fast, `speed` runs Cranelift's mid-end optimiser
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = JitOpt::None)]
     pub jit_opt: JitOpt,
@@ -123,6 +123,12 @@ pub struct RunArgs {
     /// when first reached (--engine jit; faster start for large guests that run briefly)
     #[arg(long)]
     pub jit_lazy: bool,
+
+    /// Recompile a translated region with the optimising tier (backtracking register
+    /// allocator, opt_level=speed) after N passes through its entries and loop heads
+    /// (--engine jit; 0 = never)
+    #[arg(long, value_name = "N", value_parser = parse_count, default_value_t = rvjit::jit::DEFAULT_HOT_THRESHOLD)]
+    pub jit_hot: u64,
 
     /// Misaligned loads/stores: perform and count them, or fault
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = Misaligned::Allow)]
@@ -230,5 +236,7 @@ fn parse_chunk_size(text: &str) -> Result<u64, String> {
 /// A cycle count: digits, `_` separators allowed.
 fn parse_count(text: &str) -> Result<u64, String> {
     let digits: String = text.trim().chars().filter(|&c| c != '_').collect();
-    digits.parse().map_err(|_| format!("'{text}' is not a cycle count (a non-negative integer)"))
+    digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a cycle count (a non-negative integer)"))
 }

@@ -61,6 +61,9 @@ pub struct Stats {
     pub instructions: u64,
     /// Regions translated while running (pcs not found ahead of time).
     pub on_demand_regions: u64,
+    /// Hot regions recompiled by the optimising tier while running (included in
+    /// `translate_time`).
+    pub hot_regions: u64,
     pub translate_time: Duration,
 }
 
@@ -73,9 +76,16 @@ pub struct Options {
     /// Translate ahead of time only what is statically reachable from the entry point (no
     /// function symbols, no sweep); everything else on demand when first reached.
     pub lazy: bool,
-    /// Cranelift's optimisation level.
+    /// Cranelift's optimisation level of the baseline tier.
     pub opt: OptLevel,
+    /// Recompile a region with the optimising tier (Cranelift's backtracking register
+    /// allocator, `opt_level=speed`) after this many passes through its checkpoints (entries
+    /// and loop heads); `None` keeps every region in the baseline tier.
+    pub hot_threshold: Option<u64>,
 }
+
+/// Default of [`Options::hot_threshold`] (see BENCHMARKS.md, "Tiers").
+pub const DEFAULT_HOT_THRESHOLD: u64 = 2000;
 
 /// How hard Cranelift optimises each region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -90,7 +100,12 @@ pub enum OptLevel {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { sweep: true, lazy: false, opt: OptLevel::default() }
+        Options {
+            sweep: true,
+            lazy: false,
+            opt: OptLevel::default(),
+            hot_threshold: Some(DEFAULT_HOT_THRESHOLD),
+        }
     }
 }
 
@@ -103,12 +118,21 @@ pub struct Translator {
     func_starts: HashSet<u64>,
     /// Pcs of every instruction inside a translated block (for the linear sweep).
     covered: HashSet<u64>,
-    /// Defined but not yet finalized: function and its entry pcs in switch order.
-    pending: Vec<(FuncId, Vec<u64>)>,
+    /// Defined but not yet finalized: function, its entry pcs in switch order, and whether
+    /// it replaces the entries' current code (the optimising tier).
+    pending: Vec<(FuncId, Vec<u64>, bool)>,
     /// Entries of pending regions (so a root is not translated twice before finalizing).
     pending_leaders: HashSet<u64>,
-    /// The host ISA, shared with the compiling threads.
+    /// The host ISA of the baseline tier, shared with the compiling threads: the single-pass
+    /// register allocator (fast to compile; keeps values in stack slots across blocks).
     isa: OwnedTargetIsa,
+    /// The host ISA of the optimising tier (backtracking allocator, opt_level=speed).
+    hot_isa: OwnedTargetIsa,
+    hot_threshold: Option<u64>,
+    /// Baseline regions: execution counter and the region (until it is recompiled hot).
+    tiers: Vec<Tier>,
+    /// Entries whose table slot holds optimising-tier code.
+    hot_entries: HashSet<u64>,
     /// Entries of every declared region: pc -> (function index, entry index); static exits
     /// to these tail-call instead of returning to the dispatcher.
     targets: HashMap<u64, (u32, u32)>,
@@ -116,6 +140,13 @@ pub struct Translator {
     enter_id: FuncId,
     enter: Option<EnterFn>,
     stats: Stats,
+}
+
+/// A baseline-tier region's execution counter (written by its code) and the region itself,
+/// kept for recompiling it hot.
+struct Tier {
+    counter: Box<std::cell::Cell<u64>>,
+    region: Option<discover::Region>,
 }
 
 /// A region compiled to machine code, not yet placed in the module.
@@ -134,26 +165,18 @@ impl Translator {
 
     pub fn with_options(program: &Arc<Program>, options: &Options) -> Result<Translator, JitError> {
         let start = Instant::now();
-        let mut flags = settings::builder();
-        let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| JitError::Settings(e.to_string()));
         let opt = match options.opt {
             OptLevel::None => "none",
             OptLevel::Speed => "speed",
         };
-        set(&mut flags, "opt_level", opt)?;
-        // Translation time dominates for large guests; the single-pass allocator halves it and
-        // measured no slower overall on the bench guests (see BENCHMARKS.md).
-        set(&mut flags, "regalloc_algorithm", "single_pass")?;
-        set(&mut flags, "is_pic", "false")?;
-        // Tail calls between regions (Cranelift's x64 tail calls rely on frame pointers).
-        set(&mut flags, "preserve_frame_pointers", "true")?;
-        set(&mut flags, "use_colocated_libcalls", "false")?;
-        set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
-        let isa = cranelift_native::builder()
-            .map_err(|e| JitError::UnsupportedHost(e.to_string()))?
-            .finish(settings::Flags::new(flags))
-            .map_err(|e| JitError::Settings(e.to_string()))?;
-        let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names()));
+        // Baseline: translation time dominates for large guests, and the single-pass
+        // allocator halves it; hot regions move to the optimising tier (BENCHMARKS.md, "Tiers").
+        let isa = host_isa(opt, "single_pass")?;
+        let hot_isa = host_isa("speed", "backtracking")?;
+        let mut module = JITModule::new(JITBuilder::with_isa(
+            isa.clone(),
+            cranelift_module::default_libcall_names(),
+        ));
         let enter_id = define_enter(&mut module)?;
         let mut t = Translator {
             program: Arc::clone(program),
@@ -164,6 +187,10 @@ impl Translator {
             pending: Vec::new(),
             pending_leaders: HashSet::new(),
             isa,
+            hot_isa,
+            hot_threshold: options.hot_threshold.map(|t| t.clamp(1, i64::MAX as u64)),
+            tiers: Vec::new(),
+            hot_entries: HashSet::new(),
             targets: HashMap::new(),
             enter_id,
             enter: None,
@@ -226,40 +253,67 @@ impl Translator {
             if self.known(root) || self.program.code.fetch(root).is_none() {
                 continue;
             }
-            let (id, region) = self.discover(root, false)?;
+            let (id, region, hot) = self.discover(root, false)?;
             work.extend(region.exits.iter().rev().copied());
-            regions.push((id, region));
+            regions.push((id, region, hot));
         }
-        let env = lift::LiftEnv { xlen: self.program.xlen, call_conv: self.isa.default_call_conv(), targets: &self.targets };
+        let env = lift::LiftEnv {
+            xlen: self.program.xlen,
+            call_conv: self.isa.default_call_conv(),
+            targets: &self.targets,
+            hot_entries: None,
+        };
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
             .par_iter()
             .map_init(
-                || (FunctionBuilderContext::new(), cranelift_codegen::Context::new()),
-                |(fctx, cctx), (id, region)| compile(isa, &env, region, *id, fctx, cctx),
+                || {
+                    (
+                        FunctionBuilderContext::new(),
+                        cranelift_codegen::Context::new(),
+                    )
+                },
+                |(fctx, cctx), (id, region, hot)| compile(isa, &env, region, *id, *hot, fctx, cctx),
             )
             .collect();
-        for ((id, region), c) in regions.into_iter().zip(compiled) {
-            self.define(id, region, c?)?;
+        for ((id, region, hot), c) in regions.into_iter().zip(compiled) {
+            self.define(id, &region, c?, false)?;
+            self.keep_for_tier(region, hot);
         }
         Ok(())
     }
 
     /// Discover the region rooted at `root` and declare its function.
-    fn discover(&mut self, root: u64, on_demand: bool) -> Result<(FuncId, discover::Region), JitError> {
+    fn discover(
+        &mut self,
+        root: u64,
+        on_demand: bool,
+    ) -> Result<(FuncId, discover::Region, Option<lift::HotCounter>), JitError> {
         let xlen = self.program.xlen;
         // Ahead of time, regions do not duplicate each other; a region made on demand (for a pc
         // that is no entry, e.g. a jump-table target) takes all code it reaches, so hot code
         // reached that way stays inside one region.
         let empty = HashSet::new();
         let covered = if on_demand { &empty } else { &self.covered };
-        let region = discover::region(&self.program.code, root, &self.func_starts, covered, move |v| xlen.trunc(v));
-        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
+        let region = discover::region(
+            &self.program.code,
+            root,
+            &self.func_starts,
+            covered,
+            move |v| xlen.trunc(v),
+        );
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
         let sig = lift::region_signature();
         let name = format!("r{:x}_{}", root, self.stats.regions);
         let id = module
             .declare_function(&name, Linkage::Local, &sig)
-            .map_err(|e| JitError::Translate { pc: root, reason: e.to_string() })?;
+            .map_err(|e| JitError::Translate {
+                pc: root,
+                reason: e.to_string(),
+            })?;
         for b in region.blocks.values() {
             self.covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
         }
@@ -270,23 +324,117 @@ impl Translator {
         self.stats.regions += 1;
         self.stats.blocks += region.blocks.len() as u64;
         self.stats.instructions += region.instr_count() as u64;
-        Ok((id, region))
+        let hot = self.hot_threshold.map(|threshold| {
+            let counter = Box::new(std::cell::Cell::new(0u64));
+            let addr = counter.as_ptr() as u64;
+            let tier = self.tiers.len() as u64;
+            self.tiers.push(Tier {
+                counter,
+                region: None,
+            });
+            lift::HotCounter {
+                addr,
+                threshold,
+                tier,
+            }
+        });
+        Ok((id, region, hot))
     }
 
-    /// Place compiled code in the module (entered in the table by [`Self::finalize`]).
-    fn define(&mut self, id: FuncId, region: discover::Region, c: Compiled) -> Result<(), JitError> {
-        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
+    /// Keep a baseline region for recompiling it when it gets hot.
+    fn keep_for_tier(&mut self, region: discover::Region, hot: Option<lift::HotCounter>) {
+        if let Some(t) = hot.and_then(|h| self.tiers.get_mut(h.tier as usize)) {
+            t.region = Some(region);
+        }
+    }
+
+    /// Recompile the baseline region of tier `tier` with the optimising tier and point its
+    /// entries (in the table, and for static exits compiled from now on) at the new code.
+    /// Baseline code keeps its entries' old callers; those leave through their (hot) counter
+    /// check to the dispatcher, which finds the new code. A no-op for a region done already.
+    fn promote(&mut self, tier: u64) -> Result<(), JitError> {
+        let Some(region) = self
+            .tiers
+            .get_mut(tier as usize)
+            .and_then(|t| t.region.take())
+        else {
+            return Ok(());
+        };
+        let start = Instant::now();
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
+        let name = format!("h{:x}_{}", region.root, self.stats.hot_regions);
+        let id = module
+            .declare_function(&name, Linkage::Local, &lift::region_signature())
+            .map_err(|e| JitError::Translate {
+                pc: region.root,
+                reason: e.to_string(),
+            })?;
+        let env = lift::LiftEnv {
+            xlen: self.program.xlen,
+            call_conv: self.isa.default_call_conv(),
+            targets: &self.targets,
+            hot_entries: Some(&self.hot_entries),
+        };
+        let c = compile(
+            &*self.hot_isa,
+            &env,
+            &region,
+            id,
+            None,
+            &mut FunctionBuilderContext::new(),
+            &mut cranelift_codegen::Context::new(),
+        )?;
+        self.define(id, &region, c, true)?;
+        self.finalize()?;
+        for (i, pc) in region.entry_order().into_iter().enumerate() {
+            self.targets.insert(pc, (id.as_u32(), i as u32));
+            self.hot_entries.insert(pc);
+        }
+        self.stats.hot_regions += 1;
+        self.stats.translate_time += start.elapsed();
+        Ok(())
+    }
+
+    /// Passes through the checkpoints of every baseline region so far (tests and stats).
+    pub fn checkpoint_passes(&self) -> u64 {
+        self.tiers.iter().map(|t| t.counter.get()).sum()
+    }
+
+    /// Place compiled code in the module (entered in the table by [`Self::finalize`]; with
+    /// `replace`, over the entries' current code).
+    fn define(
+        &mut self,
+        id: FuncId,
+        region: &discover::Region,
+        c: Compiled,
+        replace: bool,
+    ) -> Result<(), JitError> {
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
         module
             .define_function_bytes(id, c.align, &c.bytes, &c.relocs)
-            .map_err(|e| JitError::Translate { pc: region.root, reason: format!("{e:?}") })?;
-        self.pending.push((id, region.entry_order()));
+            .map_err(|e| JitError::Translate {
+                pc: region.root,
+                reason: format!("{e:?}"),
+            })?;
+        self.pending.push((id, region.entry_order(), replace));
         Ok(())
     }
 
     /// Make pending code executable (never writable at the same time) and enter it in the table.
     fn finalize(&mut self) -> Result<(), JitError> {
-        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
-        module.finalize_definitions().map_err(|e| JitError::Finalize(e.to_string()))?;
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
+        module
+            .finalize_definitions()
+            .map_err(|e| JitError::Finalize(e.to_string()))?;
         if self.enter.is_none() {
             let ptr = module.get_finalized_function(self.enter_id);
             // SAFETY: `ptr` is the finalized (read + execute) code of the function built by
@@ -294,10 +442,14 @@ impl Translator {
             // convention, which is exactly `EnterFn`.
             self.enter = Some(unsafe { std::mem::transmute::<*const u8, EnterFn>(ptr) });
         }
-        for (id, order) in std::mem::take(&mut self.pending) {
+        for (id, order, replace) in std::mem::take(&mut self.pending) {
             let code = module.get_finalized_function(id) as usize;
             for (index, pc) in order.into_iter().enumerate() {
-                self.table.insert(pc, code, index as u32);
+                if replace {
+                    self.table.replace(pc, code, index as u32);
+                } else {
+                    self.table.insert(pc, code, index as u32);
+                }
             }
         }
         self.pending_leaders.clear();
@@ -307,11 +459,25 @@ impl Translator {
     /// Translate the region at `pc` while running.
     fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
         let start = Instant::now();
-        let (id, region) = self.discover(pc, true)?;
-        let env = lift::LiftEnv { xlen: self.program.xlen, call_conv: self.isa.default_call_conv(), targets: &self.targets };
-        let c = compile(&*self.isa, &env, &region, id, &mut FunctionBuilderContext::new(), &mut cranelift_codegen::Context::new())?;
-        self.define(id, region, c)?;
+        let (id, region, hot) = self.discover(pc, true)?;
+        let env = lift::LiftEnv {
+            xlen: self.program.xlen,
+            call_conv: self.isa.default_call_conv(),
+            targets: &self.targets,
+            hot_entries: None,
+        };
+        let c = compile(
+            &*self.isa,
+            &env,
+            &region,
+            id,
+            hot,
+            &mut FunctionBuilderContext::new(),
+            &mut cranelift_codegen::Context::new(),
+        )?;
+        self.define(id, &region, c, false)?;
         self.finalize()?;
+        self.keep_for_tier(region, hot);
         self.stats.on_demand_regions += 1;
         self.stats.translate_time += start.elapsed();
         Ok(())
@@ -324,7 +490,9 @@ impl Translator {
         if !Arc::ptr_eq(&m.program, &self.program) {
             return Err(JitError::ProgramMismatch);
         }
-        let enter = self.enter.ok_or(JitError::Finalize("translator not finalized".into()))?;
+        let enter = self
+            .enter
+            .ok_or(JitError::Finalize("translator not finalized".into()))?;
         let mp: *mut Machine = m;
         let mut ctx = Ctx::new(mp, cycle_limit, self.table.main_view());
         loop {
@@ -368,6 +536,7 @@ impl Translator {
                     // SAFETY: as above.
                     return Ok(interp::run(unsafe { &mut *mp }, cycle_limit));
                 }
+                runtime::STATUS_HOT => self.promote(ctx.hot)?,
                 runtime::STATUS_STEP => {
                     // SAFETY: as above.
                     if let Some(stop) = interp::step(unsafe { &mut *mp }) {
@@ -386,10 +555,40 @@ impl Translator {
     }
 }
 
+/// Cranelift's ISA for this host with the given optimisation level and register allocator.
+fn host_isa(opt: &str, regalloc: &str) -> Result<OwnedTargetIsa, JitError> {
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| {
+        f.set(k, v).map_err(|e| JitError::Settings(e.to_string()))
+    };
+    set(&mut flags, "opt_level", opt)?;
+    set(&mut flags, "regalloc_algorithm", regalloc)?;
+    set(&mut flags, "is_pic", "false")?;
+    // Tail calls between regions (Cranelift's x64 tail calls rely on frame pointers).
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    set(&mut flags, "use_colocated_libcalls", "false")?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    cranelift_native::builder()
+        .map_err(|e| JitError::UnsupportedHost(e.to_string()))?
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| JitError::Settings(e.to_string()))
+}
+
 /// Define the entry trampoline: `enter(ctx, code, index) -> status` in the C convention calls
 /// the `Tail`-convention region function at `code`.
 fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
-    let err = |e: cranelift_module::ModuleError| JitError::Translate { pc: 0, reason: format!("entry trampoline: {e:?}") };
+    let err = |e: cranelift_module::ModuleError| JitError::Translate {
+        pc: 0,
+        reason: format!("entry trampoline: {e:?}"),
+    };
     let call_conv = module.target_config().default_call_conv;
     let mut cctx = module.make_context();
     let mut sig = cranelift_codegen::ir::Signature::new(call_conv);
@@ -398,7 +597,9 @@ fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
     }
     sig.returns.push(AbiParam::new(types::I32));
     cctx.func.signature = sig.clone();
-    let id = module.declare_function("rvjit_enter", Linkage::Local, &sig).map_err(err)?;
+    let id = module
+        .declare_function("rvjit_enter", Linkage::Local, &sig)
+        .map_err(err)?;
     cctx.func.name = UserFuncName::user(1, id.as_u32());
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut cctx.func, &mut fctx);
@@ -406,7 +607,11 @@ fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
     b.append_block_params_for_function_params(block);
     b.switch_to_block(block);
     b.seal_block(block);
-    let (ctx, code, index) = (b.block_params(block)[0], b.block_params(block)[1], b.block_params(block)[2]);
+    let (ctx, code, index) = (
+        b.block_params(block)[0],
+        b.block_params(block)[1],
+        b.block_params(block)[2],
+    );
     let rsig = b.import_signature(lift::region_signature());
     let call = b.ins().call_indirect(rsig, code, &[ctx, index]);
     let status = b.inst_results(call)[0];
@@ -423,6 +628,7 @@ fn compile(
     env: &lift::LiftEnv,
     region: &discover::Region,
     id: FuncId,
+    hot: Option<lift::HotCounter>,
     fctx: &mut FunctionBuilderContext,
     cctx: &mut cranelift_codegen::Context,
 ) -> Result<Compiled, JitError> {
@@ -431,17 +637,26 @@ fn compile(
     cctx.func.name = UserFuncName::user(0, id.as_u32());
     {
         let mut b = FunctionBuilder::new(&mut cctx.func, fctx);
-        lift::lift(&mut b, env, region);
+        lift::lift(&mut b, env, region, hot);
         b.finalize(isa.frontend_config());
     }
-    let dump = std::env::var("RVJIT_DUMP").ok().and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok()) == Some(region.root);
+    let dump = std::env::var("RVJIT_DUMP")
+        .ok()
+        .and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok())
+        == Some(region.root);
     cctx.set_disasm(dump);
     if dump {
         eprintln!("{}", cctx.func.display());
     }
     cctx.compile(isa, &mut ControlPlane::default())
-        .map_err(|e| JitError::Translate { pc: region.root, reason: format!("{:?}", e.inner) })?;
-    let code = cctx.compiled_code().ok_or(JitError::Translate { pc: region.root, reason: "no code".into() })?;
+        .map_err(|e| JitError::Translate {
+            pc: region.root,
+            reason: format!("{:?}", e.inner),
+        })?;
+    let code = cctx.compiled_code().ok_or(JitError::Translate {
+        pc: region.root,
+        reason: "no code".into(),
+    })?;
     let align = u64::from(code.buffer.alignment)
         .max(u64::from(isa.function_alignment().minimum))
         .max(isa.symbol_alignment());
@@ -449,8 +664,17 @@ fn compile(
         eprintln!("{}", code.vcode.as_deref().unwrap_or(""));
     }
     let bytes = code.code_buffer().to_vec();
-    let relocs = code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &cctx.func, id)).collect();
-    Ok(Compiled { bytes, align, relocs })
+    let relocs = code
+        .buffer
+        .relocs()
+        .iter()
+        .map(|r| ModuleReloc::from_mach_reloc(r, &cctx.func, id))
+        .collect();
+    Ok(Compiled {
+        bytes,
+        align,
+        relocs,
+    })
 }
 
 impl Drop for Translator {
@@ -473,7 +697,9 @@ thread_local! {
 pub fn run(m: &mut Machine, cycle_limit: u64) -> Result<Stop, JitError> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let reuse = cache.as_ref().is_some_and(|t| Arc::ptr_eq(t.program(), &m.program));
+        let reuse = cache
+            .as_ref()
+            .is_some_and(|t| Arc::ptr_eq(t.program(), &m.program));
         if !reuse {
             *cache = None;
             *cache = Some(Translator::new(&m.program)?);

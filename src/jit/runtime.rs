@@ -22,6 +22,9 @@ pub const STATUS_BUDGET: u32 = 2;
 pub const STATUS_STEP: u32 = 3;
 /// A region was entered with an entry index it does not have (a translator bug).
 pub const STATUS_BAD_ENTRY: u32 = 4;
+/// A baseline region's counter reached the hot threshold at the checkpoint `cpu.pc`
+/// ([`Ctx::hot`] names the region): recompile it with the optimising tier, then dispatch.
+pub const STATUS_HOT: u32 = 5;
 
 /// Context of one run, read by translated code at fixed offsets (`repr(C)`).
 ///
@@ -54,6 +57,8 @@ pub struct Ctx {
     pub flag: u32,
     /// Set by [`rvjit_step`] when the instruction it executed stopped the run.
     pub stop: Option<Stop>,
+    /// The tier index of the region that left with [`STATUS_HOT`] (written by that region).
+    pub hot: u64,
 }
 
 pub const CTX_CPU: i32 = std::mem::offset_of!(Ctx, cpu) as i32;
@@ -66,6 +71,7 @@ pub const CTX_TABLE_BASE: i32 = std::mem::offset_of!(Ctx, table_base) as i32;
 pub const CTX_TABLE_BYTES: i32 = std::mem::offset_of!(Ctx, table_bytes) as i32;
 pub const CTX_TABLE_SLOTS: i32 = std::mem::offset_of!(Ctx, table_slots) as i32;
 pub const CTX_FLAG: i32 = std::mem::offset_of!(Ctx, flag) as i32;
+pub const CTX_HOT: i32 = std::mem::offset_of!(Ctx, hot) as i32;
 pub const CPU_REGS: i32 = std::mem::offset_of!(Cpu, regs) as i32;
 pub const CPU_PC: i32 = std::mem::offset_of!(Cpu, pc) as i32;
 pub const CPU_CYCLE: i32 = std::mem::offset_of!(Cpu, cycle) as i32;
@@ -92,6 +98,7 @@ impl Ctx {
                 machine: m,
                 flag: 0,
                 stop: None,
+                hot: 0,
             }
         }
     }
