@@ -155,7 +155,7 @@ fn json_summary() {
     assert!(j["fault"].is_null());
     assert_eq!(j["cycles"], 3);
     assert_eq!(j["status"], 7);
-    assert_eq!(j["engine"], "interp");
+    assert_eq!(j["engine"], "jit", "the translator is the default engine");
     assert_eq!(j["xlen"], 64);
     assert_eq!(j["public_output_len"], 0);
     assert_eq!(
@@ -177,7 +177,7 @@ fn stats() {
     );
     let err = stderr(&o);
     assert_eq!(status(&o), 7, "{err}");
-    assert!(err.contains("engine interp, RV32"), "{err}");
+    assert!(err.contains("engine jit, RV32"), "{err}");
     assert!(err.contains("RAM ") && err.contains("(64 MiB)"), "{err}");
     assert!(err.contains("misaligned accesses: 0"), "{err}");
 }

@@ -8,7 +8,7 @@ use super::size::parse_size;
 use rvjit::memory::MisalignedPolicy;
 
 /// The engine `rvjit run` uses unless `--engine` says otherwise.
-pub const DEFAULT_ENGINE: Engine = Engine::Interp;
+pub const DEFAULT_ENGINE: Engine = Engine::Jit;
 
 const AFTER_HELP: &str = "\
 Exit status of `rvjit run`:
