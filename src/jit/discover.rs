@@ -91,11 +91,15 @@ fn successors(pc: u64, ins: &Instr, trunc: impl Fn(u64) -> u64) -> (Vec<u64>, Ve
 /// which jumps do not pull into this region; `covered` holds pcs already translated in other
 /// regions, which become exits too (so regions do not duplicate each other's code; a pc
 /// reached that way that is not an entry anywhere gets its own region on demand).
+///
+/// `record` (recording translations): every budget checkpoint is also an entry, so translated
+/// code can leave at any checkpoint (to empty its load log) and be re-entered there.
 pub fn region(
     code: &Code,
     root: u64,
     func_starts: &HashSet<u64>,
     covered: &HashSet<u64>,
+    record: bool,
     trunc: impl Fn(u64) -> u64 + Copy,
 ) -> Region {
     let mut leaders: HashSet<u64> = HashSet::new();
@@ -159,7 +163,20 @@ pub fn region(
     }
     let mut entries = vec![root];
     entries.extend(order.iter().copied().filter(|pc| *pc != root && returns.contains(pc)));
-    let budgets = budgets(&blocks, &entries, trunc);
+    let mut budgets = budgets(&blocks, &entries, trunc);
+    if record {
+        // Make the loop heads entries, then recompute the checkpoints (the search starts from
+        // the entries, so it may pick other back edges) until every checkpoint is an entry.
+        loop {
+            let mut extra: Vec<u64> = budgets.keys().copied().filter(|pc| !entries.contains(pc)).collect();
+            if extra.is_empty() {
+                break;
+            }
+            extra.sort_unstable();
+            entries.extend(extra);
+            budgets = self::budgets(&blocks, &entries, trunc);
+        }
+    }
     Region { root, blocks, exits, entries, budgets }
 }
 

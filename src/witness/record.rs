@@ -73,6 +73,13 @@ impl Recorder {
         self.loads.extend_from_slice(&bytes[..(size as usize).min(8)]);
     }
 
+    /// Load values logged by an engine, already in the record's byte form (each value's
+    /// `size` little-endian bytes, in program order).
+    #[inline]
+    pub fn loads_extend(&mut self, bytes: &[u8]) {
+        self.loads.extend_from_slice(bytes);
+    }
+
     /// A service call starts; its effects arrive through [`EffectObserver`].
     pub fn begin_service(&mut self) {
         self.pending.regs.clear();
