@@ -1,10 +1,13 @@
 //! Trace-free witness generation (docs/WITNESS.md): every committed guest, recorded in
-//! chunks of 1 (small runs only), 7, 1000 and 2^18 cycles, replays chunk by chunk from its
-//! records alone, ending exactly at the next chunk's start state (the last chunk: at the
+//! chunks of 1, 7, 1000 and 2^18 cycles by both engines (the interpreter's recording bus and
+//! the recording translation), gives byte-identical records that replay chunk by chunk from
+//! the records alone, ending exactly at the next chunk's start state (the last chunk: at the
 //! run's final state and stop); the final state and outputs do not depend on the chunk size
-//! and equal the plain run's. Corrupted or forged records give typed errors, never panics.
-//! The CLI: `rvjit run --chunk-size N --chunks-dir DIR`, `rvjit replay DIR --chunk K
-//! --trace FILE` and `--all --jobs 2`.
+//! and equal the plain runs' (interpreter and translator). Chunk size 1 records only the first
+//! `SMALL_RUN` cycles of longer runs (a cycle limit; compared with plain runs stopped there).
+//! Corrupted or forged records give typed errors, never panics. The CLI: `rvjit run
+//! --chunk-size N --chunks-dir DIR` with `--engine interp` and `--engine jit` (same files),
+//! `rvjit replay DIR --chunk K --trace FILE` and `--all --jobs 2`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
