@@ -37,23 +37,39 @@ fn main() {
         return;
     }
     let bytes = std::fs::read(&args[0]).unwrap_or_else(|e| fail(format!("{}: {e}", args[0])));
-    let program = Arc::new(rvjit::elf::load(&bytes).unwrap_or_else(|e| fail(format!("{}: {e}", args[0]))));
+    let program =
+        Arc::new(rvjit::elf::load(&bytes).unwrap_or_else(|e| fail(format!("{}: {e}", args[0]))));
     let mut config = RunConfig::default();
-    config.host.inputs = vec![std::fs::read(&args[1]).unwrap_or_else(|e| fail(format!("{}: {e}", args[1])))];
+    config.host.inputs =
+        vec![std::fs::read(&args[1]).unwrap_or_else(|e| fail(format!("{}: {e}", args[1])))];
     config.host.echo = false;
-    let chunk: u64 = args[2].parse().unwrap_or_else(|e| fail(format!("chunk size: {e}")));
-    let reps: usize = args[3].parse().unwrap_or_else(|e| fail(format!("reps: {e}")));
+    let chunk: u64 = args[2]
+        .parse()
+        .unwrap_or_else(|e| fail(format!("chunk size: {e}")));
+    let reps: usize = args[3]
+        .parse()
+        .unwrap_or_else(|e| fail(format!("reps: {e}")));
     let dir = Path::new(&args[4]);
-    let machine = || Machine::new(Arc::clone(&program), &config).unwrap_or_else(|e| fail(format!("layout: {e}")));
+    let machine = || {
+        Machine::new(Arc::clone(&program), &config).unwrap_or_else(|e| fail(format!("layout: {e}")))
+    };
     let mut plain_t = Translator::new(&program).unwrap_or_else(|e| fail(format!("translate: {e}")));
-    let mut rec_t = Translator::with_options(&program, &Options { record: true, ..Options::default() })
-        .unwrap_or_else(|e| fail(format!("translate (record): {e}")));
+    let mut rec_t = Translator::with_options(
+        &program,
+        &Options {
+            record: true,
+            ..Options::default()
+        },
+    )
+    .unwrap_or_else(|e| fail(format!("translate (record): {e}")));
     let (mut plain, mut mem, mut disk) = (Vec::new(), Vec::new(), Vec::new());
     let (mut cycles, mut chunks, mut record_bytes, mut stream_bytes) = (0, 0, 0, 0);
     for _ in 0..reps.max(1) {
         let mut m = machine();
         let t = Instant::now();
-        let stop = plain_t.run(&mut m, u64::MAX).unwrap_or_else(|e| fail(format!("run: {e}")));
+        let stop = plain_t
+            .run(&mut m, u64::MAX)
+            .unwrap_or_else(|e| fail(format!("run: {e}")));
         plain.push(t.elapsed().as_secs_f64());
         cycles = m.cpu.cycle;
         let out = m.host.public_output().to_vec();
@@ -61,8 +77,15 @@ fn main() {
         let mut m = machine();
         let mut sink = DiscardSink::default();
         let t = Instant::now();
-        let run = record_run_with(&mut m, sha256(&bytes), chunk, u64::MAX, &mut sink, RecordEngine::Translator(&mut rec_t))
-            .unwrap_or_else(|e| fail(format!("record: {e}")));
+        let run = record_run_with(
+            &mut m,
+            sha256(&bytes),
+            chunk,
+            u64::MAX,
+            &mut sink,
+            RecordEngine::Translator(&mut rec_t),
+        )
+        .unwrap_or_else(|e| fail(format!("record: {e}")));
         mem.push(t.elapsed().as_secs_f64());
         if run.stop != stop || m.cpu.cycle != cycles || m.host.public_output() != out.as_slice() {
             fail("the recording run ended differently from the plain run".into());
@@ -71,8 +94,15 @@ fn main() {
 
         let mut m = machine();
         let t = Instant::now();
-        let run = record_to_dir(&mut m, &bytes, dir, chunk, u64::MAX, RecordEngine::Translator(&mut rec_t))
-            .unwrap_or_else(|e| fail(format!("record to {}: {e}", dir.display())));
+        let run = record_to_dir(
+            &mut m,
+            &bytes,
+            dir,
+            chunk,
+            u64::MAX,
+            RecordEngine::Translator(&mut rec_t),
+        )
+        .unwrap_or_else(|e| fail(format!("record to {}: {e}", dir.display())));
         disk.push(t.elapsed().as_secs_f64());
         if run.run.stop != stop || m.cpu.cycle != cycles {
             fail("the recording run (to disk) ended differently from the plain run".into());

@@ -120,8 +120,7 @@ impl Summary {
         let (stop_name, exit_code, fault, breakpoint_pc) = match stop {
             Stop::Exit { code } => ("exit", Some(*code), None, None),
             Stop::Fault(f) => {
-                let report =
-                    FaultReport {
+                let report = FaultReport {
                     fault: f.clone(),
                     message: f.to_string(),
                     instruction: fault_instruction(m, f),
@@ -141,7 +140,11 @@ impl Summary {
             cycles,
             cycle_limit,
             wall_seconds,
-            mips: if wall_seconds > 0.0 { cycles as f64 / wall_seconds / 1e6 } else { 0.0 },
+            mips: if wall_seconds > 0.0 {
+                cycles as f64 / wall_seconds / 1e6
+            } else {
+                0.0
+            },
             public_output_len: public.len(),
             public_output_sha256: hex(&Sha256::digest(public)),
             stdout_len: m.host.stdout().len(),
@@ -207,7 +210,10 @@ impl Summary {
         );
         if stats {
             let m = &self.memory;
-            s += &format!("\nrvjit: engine {}, RV{}, setup {:.3} s", self.engine, self.xlen, self.setup_seconds);
+            s += &format!(
+                "\nrvjit: engine {}, RV{}, setup {:.3} s",
+                self.engine, self.xlen, self.setup_seconds
+            );
             s += &format!(
                 "\nrvjit: memory: RAM {:#x}..{:#x} ({} MiB), input blob {:#x}..{:#x} ({} bytes)",
                 m.ram_start,
@@ -235,7 +241,11 @@ impl Summary {
             let text = serde_json::to_string(self).unwrap_or_default();
             let _ = writeln!(out, "{sep}{text}").and_then(|()| out.flush());
         } else {
-            let sep = if stdout_ends_line && stderr_ends_line { "" } else { "\n" };
+            let sep = if stdout_ends_line && stderr_ends_line {
+                ""
+            } else {
+                "\n"
+            };
             eprintln!("{sep}{}", self.text(stats));
         }
     }
@@ -260,6 +270,9 @@ mod tests {
 
     #[test]
     fn hex_digest() {
-        assert_eq!(hex(&Sha256::digest(b"")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            hex(&Sha256::digest(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }

@@ -169,8 +169,16 @@ pub unsafe extern "C" fn rvjit_step_record(ctx: *mut Ctx) {
     unsafe { ctx.flush_log() };
     // SAFETY: see above; the machine and recorder are distinct objects.
     let (machine, rec) = unsafe { (&mut *ctx.machine, &mut *ctx.recorder) };
-    let Machine { program, mem, cpu, host } = machine;
-    let mut bus = RecordingBus { inner: interp::MachineBus { mem, host }, rec };
+    let Machine {
+        program,
+        mem,
+        cpu,
+        host,
+    } = machine;
+    let mut bus = RecordingBus {
+        inner: interp::MachineBus { mem, host },
+        rec,
+    };
     if let Some(stop) = interp::step_with(&program.code, cpu, &mut bus) {
         ctx.stop = Some(stop);
         ctx.flag = 1;

@@ -70,7 +70,8 @@ impl Recorder {
     #[inline(always)]
     pub fn load(&mut self, value: u64, size: u64) {
         let bytes = value.to_le_bytes();
-        self.loads.extend_from_slice(&bytes[..(size as usize).min(8)]);
+        self.loads
+            .extend_from_slice(&bytes[..(size as usize).min(8)]);
     }
 
     /// Load values logged by an engine, already in the record's byte form (each value's
@@ -207,7 +208,8 @@ pub struct DiscardSink {
 impl ChunkSink for DiscardSink {
     fn chunk(&mut self, record: ChunkRecord) -> Result<(), WitnessError> {
         self.chunks += 1;
-        self.stream_bytes += (record.loads.len() + record.services.len() + record.data.len()) as u64;
+        self.stream_bytes +=
+            (record.loads.len() + record.services.len() + record.data.len()) as u64;
         Ok(())
     }
 }
@@ -239,7 +241,14 @@ pub fn record_run(
     cycle_limit: u64,
     sink: &mut dyn ChunkSink,
 ) -> Result<RecordedRun, WitnessError> {
-    record_run_with(m, elf_sha256, chunk_size, cycle_limit, sink, RecordEngine::Interpreter)
+    record_run_with(
+        m,
+        elf_sha256,
+        chunk_size,
+        cycle_limit,
+        sink,
+        RecordEngine::Interpreter,
+    )
 }
 
 /// [`record_run`] on either engine. With [`RecordEngine::Translator`] the translated code
@@ -260,7 +269,11 @@ pub fn record_run_with(
     let mut rec = Recorder::new(program.xlen, elf_sha256);
     if let RecordEngine::Translator(t) = &engine {
         if !t.is_recording() {
-            return Err(crate::jit::JitError::WrongMode { found: "plain", wanted: "recording" }.into());
+            return Err(crate::jit::JitError::WrongMode {
+                found: "plain",
+                wanted: "recording",
+            }
+            .into());
         }
     }
     let stop = loop {
@@ -269,7 +282,10 @@ pub fn record_run_with(
         let stop = match &mut engine {
             RecordEngine::Interpreter => {
                 let Machine { mem, cpu, host, .. } = &mut *m;
-                let bus = RecordingBus { inner: MachineBus { mem, host }, rec: &mut rec };
+                let bus = RecordingBus {
+                    inner: MachineBus { mem, host },
+                    rec: &mut rec,
+                };
                 interp::run_with(&program.code, cpu, bus, chunk_end)
             }
             RecordEngine::Translator(t) => t.run_recording(m, &mut rec, chunk_end)?,
