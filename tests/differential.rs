@@ -16,6 +16,9 @@ use rvjit::isa::{self, Format, Op, Xlen, TABLE};
 use rvjit::machine::Machine;
 use rvjit::memory::{MemoryConfig, MisalignedPolicy};
 use rvjit::outcome::Stop;
+use rvjit::witness::{
+    record_run_with, replay_chunk, ChunkRecord, Expected, MemorySink, RecordEngine,
+};
 
 /// Registers that hold pointers into the data region and are never overwritten.
 const SP: u8 = 2;
@@ -443,6 +446,61 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         s
     };
     assert_same(&reference, &Outcome::capture(s2, m), "interp->jit")?;
+    // Witness recording (docs/WITNESS.md) at two chunk sizes: the recording translation ends
+    // like the plain run and writes the interpreter's records byte for byte, and they replay.
+    let options = rvjit::jit::Options {
+        record: true,
+        ..Default::default()
+    };
+    let mut tr = rvjit::jit::Translator::with_options(&t.machine().program, &options)
+        .expect("translate (record)");
+    let program = std::sync::Arc::clone(tr.program());
+    for n in [3, 64] {
+        let record = |engine: RecordEngine<'_>| {
+            let mut m = t.machine();
+            // The translator's own program handle (the same code and segments).
+            m.program = std::sync::Arc::clone(&program);
+            let mut sink = MemorySink::default();
+            let run =
+                record_run_with(&mut m, [0; 32], n, c.limit, &mut sink, engine).expect("record");
+            (run, m, sink.chunks)
+        };
+        let (irun, _, ichunks) = record(RecordEngine::Interpreter);
+        let (jrun, jm, jchunks) = record(RecordEngine::Translator(&mut tr));
+        assert_same(
+            &reference,
+            &Outcome::capture(jrun.stop.clone(), jm),
+            &format!("jit recording N={n}"),
+        )?;
+        prop_assert!(
+            jrun.manifest.encode() == irun.manifest.encode(),
+            "N={}: manifests differ",
+            n
+        );
+        prop_assert!(
+            jchunks == ichunks,
+            "N={}: records differ between engines",
+            n
+        );
+        let records: Vec<ChunkRecord> = ichunks
+            .iter()
+            .map(|b| ChunkRecord::decode(b).expect("decode"))
+            .collect();
+        for (k, r) in records.iter().enumerate() {
+            let expected = match records.get(k + 1) {
+                Some(next) => Expected::Next(&next.start),
+                None => Expected::Final(&irun.manifest),
+            };
+            let replayed = replay_chunk(&program, &[0; 32], r, expected, None);
+            prop_assert!(
+                replayed.is_ok(),
+                "N={}: chunk {} replay: {:?}",
+                n,
+                k,
+                replayed.err()
+            );
+        }
+    }
     Ok(())
 }
 

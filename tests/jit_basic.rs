@@ -256,9 +256,33 @@ fn translator_is_reusable_and_reports_stats() {
 /// finalize; check that the pages we run are never writable and executable at once.
 #[test]
 fn generated_code_is_not_writable() {
+    check_code_not_writable(false);
+}
+
+/// The recording translation (witness chunks) too, after it ran (the log is data, not code).
+#[test]
+fn recording_code_is_not_writable() {
+    check_code_not_writable(true);
+}
+
+fn check_code_not_writable(record: bool) {
     let t = Test::new(Xlen::X64, loop_program(Xlen::X64));
-    let m = t.machine();
-    let mut tr = Translator::new(&m.program).expect("translate");
+    let mut m = t.machine();
+    let options = rvjit::jit::Options {
+        record,
+        ..rvjit::jit::Options::default()
+    };
+    let mut tr = Translator::with_options(&m.program, &options).expect("translate");
+    if record {
+        let mut rec = rvjit::witness::Recorder::new(Xlen::X64, [0; 32]);
+        rec.begin_chunk(&m.cpu);
+        tr.run_recording(&mut m, &mut rec, 1000)
+            .expect("recording run");
+        assert!(
+            tr.run(&mut m, 2000).is_err(),
+            "a recording translation refuses plain runs"
+        );
+    }
     let addr = tr.code_address(CODE_BASE).expect("entry translated") as u64;
     let maps = std::fs::read_to_string("/proc/self/maps").expect("procfs");
     let line = maps

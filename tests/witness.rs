@@ -1,10 +1,13 @@
 //! Trace-free witness generation (docs/WITNESS.md): every committed guest, recorded in
-//! chunks of 1 (small runs only), 7, 1000 and 2^18 cycles, replays chunk by chunk from its
-//! records alone, ending exactly at the next chunk's start state (the last chunk: at the
+//! chunks of 1, 7, 1000 and 2^18 cycles by both engines (the interpreter's recording bus and
+//! the recording translation), gives byte-identical records that replay chunk by chunk from
+//! the records alone, ending exactly at the next chunk's start state (the last chunk: at the
 //! run's final state and stop); the final state and outputs do not depend on the chunk size
-//! and equal the plain run's. Corrupted or forged records give typed errors, never panics.
-//! The CLI: `rvjit run --chunk-size N --chunks-dir DIR`, `rvjit replay DIR --chunk K
-//! --trace FILE` and `--all --jobs 2`.
+//! and equal the plain runs' (interpreter and translator). Chunk size 1 records only the first
+//! `SMALL_RUN` cycles of longer runs (a cycle limit; compared with plain runs stopped there).
+//! Corrupted or forged records give typed errors, never panics. The CLI: `rvjit run
+//! --chunk-size N --chunks-dir DIR` with `--engine interp` and `--engine jit` (same files),
+//! `rvjit replay DIR --chunk K --trace FILE` and `--all --jobs 2`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,14 +15,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rvjit::jit::{self, Translator};
 use rvjit::machine::{Machine, RunConfig};
 use rvjit::memory::{MemoryConfig, MisalignedPolicy};
 use rvjit::outcome::Stop;
 use rvjit::program::Program;
 use rvjit::witness::dir::{chunk_file, record_to_dir, Replayer, MANIFEST_FILE, PROGRAM_FILE};
 use rvjit::witness::{
-    record_run, replay_chunk, sha256, ChunkRecord, Difference, Expected, FinalStop, Manifest,
-    MemorySink, OutputDigest, WitnessError, FORMAT_VERSION,
+    record_run_with, replay_chunk, sha256, ChunkRecord, Difference, Expected, FinalStop, Manifest,
+    MemorySink, OutputDigest, RecordEngine, WitnessError, FORMAT_VERSION,
 };
 
 const TARGETS: &[&str] = &[
@@ -37,6 +41,13 @@ const GUESTS: &[(&str, &str)] = &[
     ("keccak-chain-soft", "keccak-chain"),
     ("keccak-chain-accel", "keccak-chain"),
     ("misbehave", "misbehave"),
+];
+
+/// The heavy guests, with one small input each (their other inputs run for millions of cycles).
+const HEAVY: &[(&str, &str, &str)] = &[
+    ("ecdsa-verify", "ecdsa-verify", "valid"),
+    ("evm", "evm", "small"),
+    ("json", "json", "small"),
 ];
 
 /// Stops misbehave's endless loop; everything else ends well before.
@@ -90,7 +101,7 @@ fn machine(program: &Arc<Program>, frame: &[u8], misaligned: MisalignedPolicy) -
 }
 
 /// How a run ended and what it produced.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Ending {
     stop: FinalStop,
     cycle: u64,
@@ -145,29 +156,98 @@ fn replay_all(
     })
 }
 
-/// Record and replay one guest run at every chunk size; compare with the plain run.
+/// A recording translation of `program`.
+fn recording_translator(program: &Arc<Program>) -> Translator {
+    Translator::with_options(
+        program,
+        &jit::Options {
+            record: true,
+            lazy: true,
+            ..jit::Options::default()
+        },
+    )
+    .expect("translate")
+}
+
+/// Record one run with `engine` into memory.
+fn record(
+    program: &Arc<Program>,
+    frame: &[u8],
+    misaligned: MisalignedPolicy,
+    elf_sha: [u8; 32],
+    n: u64,
+    limit: u64,
+    engine: RecordEngine<'_>,
+) -> (rvjit::witness::RecordedRun, Ending, Vec<Vec<u8>>) {
+    let mut m = machine(program, frame, misaligned);
+    let mut sink = MemorySink::default();
+    let run = record_run_with(&mut m, elf_sha, n, limit, &mut sink, engine).expect("record");
+    let end = ending(&m, &run.stop);
+    (run, end, sink.chunks)
+}
+
+/// Record one guest run at every chunk size on both engines (the interpreter's recording bus
+/// and the recording translation); the records must be byte-identical, every chunk must
+/// replay, and the final state and outputs must equal the plain runs' (interpreter and
+/// translator). Chunk size 1 covers the first `SMALL_RUN` cycles only on longer runs (a
+/// 400-byte record per cycle): there both engines record with `--max-cycles SMALL_RUN` and
+/// are compared with the plain run stopped at the same cycle.
 fn check_run(what: &str, elf: &Path, frame: &[u8], misaligned: MisalignedPolicy) {
     let bytes = std::fs::read(elf).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
     let elf_sha = sha256(&bytes);
     let program = Arc::new(rvjit::elf::load(&bytes).expect("ELF"));
-    let mut m = machine(&program, frame, misaligned);
-    let stop = rvjit::interp::run(&mut m, CYCLE_LIMIT);
-    let plain = ending(&m, &stop);
-    let mut sizes = vec![7, 1000, 1 << 18];
-    if plain.cycle <= SMALL_RUN {
-        sizes.insert(0, 1);
-    }
-    for n in sizes {
+    // Lazy translations (the rest on demand): translation time would dominate the heavy guests;
+    // the CLI test records with an ahead-of-time recording translation.
+    let plain_translator = std::cell::RefCell::new(
+        Translator::with_options(
+            &program,
+            &jit::Options {
+                lazy: true,
+                ..jit::Options::default()
+            },
+        )
+        .expect("translate"),
+    );
+    let plain_to = |limit: u64| {
         let mut m = machine(&program, frame, misaligned);
-        let mut sink = MemorySink::default();
-        let run = record_run(&mut m, elf_sha, n, CYCLE_LIMIT, &mut sink).expect("record");
+        let stop = rvjit::interp::run(&mut m, limit);
+        let interp = ending(&m, &stop);
+        let mut m = machine(&program, frame, misaligned);
+        let stop = plain_translator
+            .borrow_mut()
+            .run(&mut m, limit)
+            .expect("jit run");
+        assert_eq!(
+            ending(&m, &stop),
+            interp,
+            "{what}: plain translated run differs from the interpreter"
+        );
+        (stop, interp)
+    };
+    let (stop, plain) = plain_to(CYCLE_LIMIT);
+    let mut translator = recording_translator(&program);
+    for n in [1, 7, 1000, 1 << 18] {
+        let (limit, stop, plain) = if n == 1 && plain.cycle > SMALL_RUN {
+            let (s, p) = plain_to(SMALL_RUN);
+            (SMALL_RUN, s, p)
+        } else {
+            (CYCLE_LIMIT, stop.clone(), plain.clone())
+        };
+        let (run, end, chunks) = record(
+            &program,
+            frame,
+            misaligned,
+            elf_sha,
+            n,
+            limit,
+            RecordEngine::Interpreter,
+        );
         assert_eq!(
             run.stop, stop,
             "{what} N={n}: stop differs from the plain run"
         );
         assert_eq!(
-            ending(&m, &run.stop),
-            plain,
+            end, plain,
             "{what} N={n}: recording run differs from the plain run"
         );
         assert_eq!(
@@ -175,7 +255,7 @@ fn check_run(what: &str, elf: &Path, frame: &[u8], misaligned: MisalignedPolicy)
             plain,
             "{what} N={n}: manifest differs from the plain run"
         );
-        let count = sink.chunks.len() as u64;
+        let count = chunks.len() as u64;
         assert_eq!(run.manifest.chunk_count, count);
         // Exact cycle boundaries: N cycles per chunk; the last holds the rest (possibly 0
         // cycles when the run faults right at a boundary).
@@ -183,7 +263,54 @@ fn check_run(what: &str, elf: &Path, frame: &[u8], misaligned: MisalignedPolicy)
             plain.cycle.div_ceil(n) <= count && count <= plain.cycle / n + 1,
             "{what} N={n}: {count} chunks"
         );
-        replay_all(&program, &elf_sha, &sink.chunks, &run.manifest)
+
+        let (jrun, jend, jchunks) = record(
+            &program,
+            frame,
+            misaligned,
+            elf_sha,
+            n,
+            limit,
+            RecordEngine::Translator(&mut translator),
+        );
+        assert_eq!(
+            jrun.stop, stop,
+            "{what} N={n}: translated recording stops differently"
+        );
+        assert_eq!(
+            jend, plain,
+            "{what} N={n}: translated recording run differs from the plain run"
+        );
+        assert_eq!(
+            jrun.manifest.encode(),
+            run.manifest.encode(),
+            "{what} N={n}: manifests differ between engines"
+        );
+        assert_eq!(
+            jchunks.len(),
+            chunks.len(),
+            "{what} N={n}: chunk counts differ between engines"
+        );
+        if let Some(k) = (0..chunks.len()).find(|&k| jchunks[k] != chunks[k]) {
+            let (a, b) = (
+                ChunkRecord::decode(&chunks[k]).expect("decode"),
+                ChunkRecord::decode(&jchunks[k]).expect("decode"),
+            );
+            panic!(
+                "{what} N={n}: chunk {k} differs between engines: loads {} vs {} bytes (first difference at {:?}), \
+                 services {} vs {}, data {} vs {}, start {:?} vs {:?}",
+                a.loads.len(),
+                b.loads.len(),
+                a.loads.iter().zip(&b.loads).position(|(x, y)| x != y),
+                a.service_count,
+                b.service_count,
+                a.data.len(),
+                b.data.len(),
+                a.start,
+                b.start
+            );
+        }
+        replay_all(&program, &elf_sha, &chunks, &run.manifest)
             .unwrap_or_else(|e| panic!("{what} N={n}: replay failed: {e}"));
     }
 }
@@ -192,6 +319,24 @@ fn check_run(what: &str, elf: &Path, frame: &[u8], misaligned: MisalignedPolicy)
 fn every_guest_at_every_chunk_size_replays_exactly() {
     let mut cases = Vec::new();
     for target in TARGETS {
+        for (bin, input_dir, input) in HEAVY {
+            if !elf_path(target, bin).exists() {
+                continue; // evm is not built for riscv32im (docs/ARCHITECTURE.md)
+            }
+            let frame = std::fs::read(
+                guests_dir()
+                    .join("inputs")
+                    .join(input_dir)
+                    .join(format!("{input}.bin")),
+            )
+            .expect("input");
+            cases.push((
+                format!("{target}/{bin} {input}"),
+                elf_path(target, bin),
+                frame,
+                MisalignedPolicy::Allow,
+            ));
+        }
         for (bin, input_dir) in GUESTS {
             for (name, frame) in inputs(input_dir) {
                 cases.push((
@@ -236,7 +381,15 @@ fn recorded_dir(name: &str) -> (PathBuf, u64) {
     let program = Arc::new(rvjit::elf::load(&bytes).expect("ELF"));
     let frame = std::fs::read(guests_dir().join("inputs/fibonacci/small.bin")).expect("input");
     let mut m = machine(&program, &frame, MisalignedPolicy::Allow);
-    let run = record_to_dir(&mut m, &bytes, &dir, 100, u64::MAX).expect("record");
+    let run = record_to_dir(
+        &mut m,
+        &bytes,
+        &dir,
+        100,
+        u64::MAX,
+        RecordEngine::Interpreter,
+    )
+    .expect("record");
     assert!(run.run.stop.is_exit());
     (dir, run.run.manifest.chunk_count)
 }
@@ -535,6 +688,54 @@ fn cli_run_chunked_then_replay() {
         err.contains("replay exactly") && err.contains("on 2 threads"),
         "{err}"
     );
+
+    // The recording translation writes the same files, byte for byte, and reports engine jit.
+    let jdir = scratch("cli-jit");
+    let jd = jdir.to_str().expect("utf-8 path");
+    let (status, jout, err) = rvjit(&[
+        "run",
+        elf,
+        "--input",
+        input,
+        "--json",
+        "--engine",
+        "jit",
+        "--chunk-size",
+        "1000",
+        "--chunks-dir",
+        jd,
+    ]);
+    assert_eq!(status, 0, "{err}");
+    assert!(!err.contains("note:"), "{err}");
+    assert!(err.contains("recorded with engine jit"), "{err}");
+    assert_eq!(strip(&jout), strip(&plain_out));
+    let engine = |s: &str| -> String {
+        let v: serde_json::Value =
+            serde_json::from_str(s.lines().last().expect("json")).expect("json");
+        v["engine"].to_string()
+    };
+    assert_eq!(engine(&jout), "\"jit\"", "{jout}");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    names.sort();
+    let mut jnames: Vec<_> = std::fs::read_dir(&jdir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    jnames.sort();
+    assert_eq!(names, jnames);
+    for name in &names {
+        assert!(
+            std::fs::read(dir.join(name)).expect("read")
+                == std::fs::read(jdir.join(name)).expect("read"),
+            "{name:?} differs"
+        );
+    }
+    let (status, _, err) = rvjit(&["replay", jd, "--all", "--jobs", "2"]);
+    assert_eq!(status, 0, "{err}");
+    let _ = std::fs::remove_dir_all(&jdir);
 
     let trace = dir.join("chunk1.trace");
     let (status, _, err) = rvjit(&[

@@ -156,8 +156,8 @@ pub struct RunArgs {
     pub json: bool,
 
     /// Record a witness: cut the run into chunks of N cycles and write one record per chunk to
-    /// --chunks-dir, replayable with `rvjit replay`. Records with the interpreter (whatever
-    /// --engine says) until the translator's recording mode lands
+    /// --chunks-dir, replayable with `rvjit replay`. `--engine jit` records with a recording
+    /// translation, `--engine interp` with the interpreter (same records, byte for byte)
     #[arg(long, value_name = "N", value_parser = parse_chunk_size, requires = "chunks_dir")]
     pub chunk_size: Option<u64>,
 

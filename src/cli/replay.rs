@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rvjit::machine::Machine;
 use rvjit::witness::dir::{record_to_dir, DirRun, Replayer};
-use rvjit::witness::{ReplayOutcome, WitnessError};
+use rvjit::witness::{RecordEngine, ReplayOutcome, WitnessError};
 
 use super::args::ReplayArgs;
 use super::error::CliError;
@@ -34,31 +34,33 @@ fn witness_error(e: &WitnessError) -> CliError {
     CliError::new(e.to_string(), hint)
 }
 
-/// Record the run into `dir` with the interpreter.
+/// Record the run into `dir` on `engine`.
 pub fn record(
     m: &mut Machine,
     elf: &[u8],
     dir: &Path,
     chunk_size: u64,
     limit: u64,
+    engine: RecordEngine<'_>,
 ) -> Result<DirRun, CliError> {
-    record_to_dir(m, elf, dir, chunk_size, limit).map_err(|e| witness_error(&e))
+    record_to_dir(m, elf, dir, chunk_size, limit, engine).map_err(|e| witness_error(&e))
 }
 
 /// One line after the run's summary: how much was recorded where.
-pub fn report_recording(recorded: &DirRun, dir: &Path, cycles: u64) {
+pub fn report_recording(recorded: &DirRun, dir: &Path, cycles: u64, engine: &str) {
     let per_million = if cycles > 0 {
         recorded.record_bytes as f64 * 1e6 / cycles as f64
     } else {
         0.0
     };
     eprintln!(
-        "rvjit: witness: {} chunks of up to {} cycles, {} bytes in {} ({:.0} bytes per million cycles; recorded with the interpreter)",
+        "rvjit: witness: {} chunks of up to {} cycles, {} bytes in {} ({:.0} bytes per million cycles; recorded with engine {})",
         recorded.run.manifest.chunk_count,
         recorded.run.manifest.chunk_size,
         recorded.record_bytes,
         dir.display(),
-        per_million
+        per_million,
+        engine
     );
 }
 

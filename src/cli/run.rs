@@ -9,6 +9,7 @@ use rvjit::host::{HostConfig, Limits};
 use rvjit::machine::{Machine, RunConfig};
 use rvjit::memory::{MemoryConfig, PAGE};
 use rvjit::program::Program;
+use rvjit::witness::RecordEngine;
 use rvjit::{interp, jit};
 
 use super::args::{Engine, RunArgs};
@@ -104,11 +105,42 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     let mut witness = None;
     let mut translation = None;
     let stop = match (args.chunk_size, &args.chunks_dir, args.engine) {
-        (Some(chunk_size), Some(dir), engine) => {
-            if engine == Engine::Jit {
-                eprintln!("rvjit: note: --chunk-size records with the interpreter until the translator's recording mode lands");
-            }
-            let recorded = super::replay::record(&mut m, &elf_bytes, dir, chunk_size, limit)?;
+        (Some(chunk_size), Some(dir), Engine::Interp) => {
+            let recorded = super::replay::record(
+                &mut m,
+                &elf_bytes,
+                dir,
+                chunk_size,
+                limit,
+                RecordEngine::Interpreter,
+            )?;
+            let stop = recorded.run.stop.clone();
+            witness = Some((recorded, dir));
+            stop
+        }
+        (Some(chunk_size), Some(dir), Engine::Jit) => {
+            // A recording translation: its code logs every load (the plain one pays nothing).
+            let jit_error = |e: jit::JitError| {
+                CliError::new(format!("--engine jit: {e}"), "run with --engine interp")
+            };
+            let options = jit::Options {
+                opt: args.jit_opt.level(),
+                lazy: args.jit_lazy,
+                hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
+                record: true,
+                ..jit::Options::default()
+            };
+            let mut translator =
+                jit::Translator::with_options(&m.program, &options).map_err(jit_error)?;
+            let recorded = super::replay::record(
+                &mut m,
+                &elf_bytes,
+                dir,
+                chunk_size,
+                limit,
+                RecordEngine::Translator(&mut translator),
+            )?;
+            translation = Some(translator.stats().clone());
             let stop = recorded.run.stop.clone();
             witness = Some((recorded, dir));
             stop
@@ -140,13 +172,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         file.write_all(m.host.public_output())
             .map_err(|e| CliError::io("write public output to", path, e))?;
     }
-    // Recording always uses the interpreter (for now).
-    let engine = if witness.is_some() {
-        Engine::Interp
-    } else {
-        args.engine
-    };
-    let mut summary = Summary::new(&m, &stop, engine.name(), args.max_cycles, setup, wall);
+    let mut summary = Summary::new(&m, &stop, args.engine.name(), args.max_cycles, setup, wall);
     summary.translation = translation.map(|s| TranslationReport {
         translate_seconds: s.translate_time.as_secs_f64(),
         regions: s.regions,
@@ -163,7 +189,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         ends_line(m.host.stderr()),
     );
     if let Some((recorded, dir)) = witness {
-        super::replay::report_recording(&recorded, dir, m.cpu.cycle);
+        super::replay::report_recording(&recorded, dir, m.cpu.cycle, args.engine.name());
     }
     Ok(summary.status)
 }

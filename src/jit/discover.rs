@@ -105,6 +105,10 @@ fn successors(pc: u64, ins: &Instr, trunc: impl Fn(u64) -> u64) -> (Vec<u64>, Ve
 /// which jumps do not pull into this region; `covered` holds pcs already translated in other
 /// regions, which become exits too (so regions do not duplicate each other's code; a pc
 /// reached that way that is not an entry anywhere gets its own region on demand).
+///
+/// Every budget checkpoint is also an entry, so translated code can leave at any checkpoint
+/// and be re-entered there (the optimising tier takes over, the recording translation empties
+/// its load log).
 pub fn region(
     code: &Code,
     root: u64,

@@ -43,6 +43,9 @@ pub struct LiftEnv<'a> {
     /// Entries of other regions that static exits tail-call: pc -> (function index in the
     /// module's namespace 0, entry index). Exits to other pcs return to the dispatcher.
     pub targets: &'a HashMap<u64, (u32, u32)>,
+    /// Recording translation: log every load's value (see [`Ctx::log_ptr`]). False emits
+    /// exactly the plain code.
+    pub record: bool,
     /// In the optimising tier: the entries already recompiled hot. Static exits to them
     /// tail-call directly; exits to other entries go through the compiled-code table, so they
     /// reach the optimised code once their region is promoted too. `None` in the baseline.
@@ -130,6 +133,10 @@ struct Lifter<'a, 'b> {
     table_bytes: Value,
     table_slots: Value,
     hot: Option<HotCounter>,
+    /// Recording translations: the load log's write pointer (kept in a variable, read from
+    /// the context at region entry and after call-outs, stored back before anything leaves
+    /// the region or calls out) and the log's end. `None` in plain translations.
+    log: Option<(Variable, Value)>,
 }
 
 /// Emit the region into `b` (a fresh function with [`region_signature`]). Returns the entry
@@ -165,6 +172,15 @@ pub fn lift<'a>(
     let cycle = b.declare_var(types::I64);
     let c0 = b.ins().load(types::I64, trusted, cpu, CPU_CYCLE);
     b.def_var(cycle, c0);
+    let log = if env.record {
+        let v = b.declare_var(types::I64);
+        let p = b.ins().load(types::I64, trusted, ctx, CTX_LOG_PTR);
+        b.def_var(v, p);
+        let end = b.ins().load(types::I64, trusted, ctx, CTX_LOG_END);
+        Some((v, end))
+    } else {
+        None
+    };
     let mut regs = [None; 32];
     for r in 1..32 {
         if usage.read[r] || usage.written[r] {
@@ -222,6 +238,7 @@ pub fn lift<'a>(
         table_bytes,
         table_slots,
         hot,
+        log,
     };
     for block in region.blocks.values() {
         l.block(block);
@@ -393,6 +410,29 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b
             .ins()
             .store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+        self.store_log();
+    }
+
+    /// Recording: store the log pointer to the context (the callee of a tail call, a
+    /// call-out or the dispatcher continues from there).
+    fn store_log(&mut self) {
+        if let Some((v, _)) = self.log {
+            let p = self.b.use_var(v);
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), p, self.ctx, CTX_LOG_PTR);
+        }
+    }
+
+    /// Recording: append the low `size` bytes of a loaded value to the log (the whole
+    /// register is stored; the checkpoint guaranteed 8 bytes of room per instruction).
+    fn log_value(&mut self, v: Value, size: i64) {
+        if let Some((var, _)) = self.log {
+            let p = self.b.use_var(var);
+            self.b.ins().store(MemFlagsData::trusted(), v, p, 0);
+            let p = self.b.ins().iadd_imm_u(p, size);
+            self.b.def_var(var, p);
+        }
     }
 
     /// Continue at a computed pc `t` (i64): tail-call its region through the compiled-code
@@ -451,6 +491,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b
             .ins()
             .store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+        self.store_log();
         let sig = match self.step_sig {
             Some(s) => s,
             None => {
@@ -463,7 +504,12 @@ impl<'a, 'b> Lifter<'a, 'b> {
         };
         // A plain C call: it clobbers the caller-saved registers, but every register variable
         // is reloaded from the Cpu right after anyway.
-        let f = self.k64(rvjit_step as *const () as usize as u64);
+        let step = if self.log.is_some() {
+            rvjit_step_record as *const ()
+        } else {
+            rvjit_step as *const ()
+        };
+        let f = self.k64(step as usize as u64);
         self.b.ins().call_indirect(sig, f, &[self.ctx]);
         let status = self
             .b
@@ -473,6 +519,14 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.ins().brif(status, self.stop, &[], cont, &[]);
         self.enter(cont);
         self.reload();
+        if let Some((v, _)) = self.log {
+            // The call-out moved the log into the recorder and reset the pointer.
+            let p = self
+                .b
+                .ins()
+                .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LOG_PTR);
+            self.b.def_var(v, p);
+        }
     }
 
     fn block(&mut self, block: &Block) {
@@ -492,10 +546,36 @@ impl<'a, 'b> Lifter<'a, 'b> {
             let body = self.b.create_block();
             let out = self.b.create_block();
             self.b.set_cold_block(out);
-            self.b.ins().brif(short, out, &[], body, &[]);
-            self.enter(out);
-            let pcv = self.k64(block.start);
-            self.exit_to(pcv, STATUS_BUDGET);
+            match self.log {
+                None => {
+                    self.b.ins().brif(short, out, &[], body, &[]);
+                    self.enter(out);
+                    let pcv = self.k64(block.start);
+                    self.exit_to(pcv, STATUS_BUDGET);
+                }
+                Some((v, end)) => {
+                    // Recording: also leave when the log may not hold 8 bytes per instruction
+                    // up to the next checkpoint; the dispatcher empties it and re-enters here
+                    // (every checkpoint of a recording translation is an entry).
+                    let p = self.b.use_var(v);
+                    let need = self.b.ins().iadd_imm_u(p, 8 * w as i64);
+                    let full = self.b.ins().icmp(IntCC::UnsignedGreaterThan, need, end);
+                    let leave = self.b.ins().bor(short, full);
+                    self.b.ins().brif(leave, out, &[], body, &[]);
+                    self.enter(out);
+                    let budget = self.b.create_block();
+                    let drain = self.b.create_block();
+                    self.b.set_cold_block(budget);
+                    self.b.set_cold_block(drain);
+                    self.b.ins().brif(short, budget, &[], drain, &[]);
+                    self.enter(budget);
+                    let pcv = self.k64(block.start);
+                    self.exit_to(pcv, STATUS_BUDGET);
+                    self.enter(drain);
+                    let pcv = self.k64(block.start);
+                    self.exit_to(pcv, STATUS_CONTINUE);
+                }
+            }
             self.enter(body);
             if let Some(h) = self.hot {
                 self.count_pass(block.start, h);
@@ -641,6 +721,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b
             .ins()
             .store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+        self.store_log();
         self.b.ins().return_(&[status]);
         // A call-out stopped the run: the Cpu already holds the final state.
         self.b.switch_to_block(self.stop);
@@ -768,6 +849,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
             (4, false) => self.b.ins().uload32(f, host, 0),
             _ => self.b.ins().load(types::I64, f, host, 0),
         };
+        self.log_value(v, size);
         self.set(ins.rd, v);
     }
 

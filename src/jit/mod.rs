@@ -34,6 +34,7 @@ use crate::interp;
 use crate::machine::Machine;
 use crate::outcome::Stop;
 use crate::program::Program;
+use crate::witness::record::{Recorder, RecordingBus};
 use cache::Table;
 use runtime::{Ctx, EnterFn};
 
@@ -51,6 +52,11 @@ pub enum JitError {
     ProgramMismatch,
     #[error("internal translator error: region entered at unknown entry for pc {pc:#x}")]
     BadEntry { pc: u64 },
+    #[error("a {found} translation cannot run in {wanted} mode (build it with the matching `Options::record`)")]
+    WrongMode {
+        found: &'static str,
+        wanted: &'static str,
+    },
 }
 
 /// What was translated and how long it took.
@@ -82,6 +88,10 @@ pub struct Options {
     /// allocator, `opt_level=speed`) after this many passes through its checkpoints (entries
     /// and loop heads); `None` keeps every region in the baseline tier.
     pub hot_threshold: Option<u64>,
+    /// Build a recording translation (witness chunks, docs/WITNESS.md): its code logs the value
+    /// of every load, and it runs only through [`Translator::run_recording`]. A plain
+    /// translation (the default) emits exactly the code it emitted before recording existed.
+    pub record: bool,
 }
 
 /// Default of [`Options::hot_threshold`] (see BENCHMARKS.md, "Tiers").
@@ -105,6 +115,7 @@ impl Default for Options {
             lazy: false,
             opt: OptLevel::default(),
             hot_threshold: Some(DEFAULT_HOT_THRESHOLD),
+            record: false,
         }
     }
 }
@@ -140,6 +151,55 @@ pub struct Translator {
     enter_id: FuncId,
     enter: Option<EnterFn>,
     stats: Stats,
+    /// A recording translation ([`Options::record`]).
+    record: bool,
+    /// The load log of recording runs ([`LOG_BYTES`] + [`LOG_SLACK`] bytes once allocated).
+    log: Vec<u8>,
+}
+
+/// Capacity of the load log of recording runs. Translated code leaves for the dispatcher
+/// (which moves the log into the recorder) at a checkpoint when fewer than 8 bytes per
+/// instruction up to the next checkpoint are left.
+pub const LOG_BYTES: usize = 1 << 16;
+/// Bytes past [`LOG_BYTES`]: a logged value is stored as a whole register (8 bytes) even when
+/// only its low `size` bytes count.
+const LOG_SLACK: usize = 8;
+
+/// The interpreter executes one instruction with the recording bus.
+fn step_recording(m: &mut Machine, rec: &mut Recorder) -> Option<Stop> {
+    let Machine {
+        program,
+        mem,
+        cpu,
+        host,
+    } = m;
+    interp::step_with(
+        &program.code,
+        cpu,
+        &mut RecordingBus {
+            inner: interp::MachineBus { mem, host },
+            rec,
+        },
+    )
+}
+
+/// The interpreter runs to `limit` with the recording bus.
+fn run_interp_recording(m: &mut Machine, rec: &mut Recorder, limit: u64) -> Stop {
+    let Machine {
+        program,
+        mem,
+        cpu,
+        host,
+    } = m;
+    interp::run_with(
+        &program.code,
+        cpu,
+        RecordingBus {
+            inner: interp::MachineBus { mem, host },
+            rec,
+        },
+        limit,
+    )
 }
 
 /// A baseline-tier region's execution counter (written by its code) and the region itself,
@@ -195,6 +255,8 @@ impl Translator {
             enter_id,
             enter: None,
             stats: Stats::default(),
+            record: options.record,
+            log: Vec::new(),
         };
         let mut work: Vec<u64> = vec![program.entry];
         if !options.lazy {
@@ -262,6 +324,7 @@ impl Translator {
             call_conv: self.isa.default_call_conv(),
             targets: &self.targets,
             hot_entries: None,
+            record: self.record,
         };
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
@@ -377,6 +440,7 @@ impl Translator {
             call_conv: self.isa.default_call_conv(),
             targets: &self.targets,
             hot_entries: Some(&self.hot_entries),
+            record: self.record,
         };
         let c = compile(
             &*self.hot_isa,
@@ -465,6 +529,7 @@ impl Translator {
             call_conv: self.isa.default_call_conv(),
             targets: &self.targets,
             hot_entries: None,
+            record: self.record,
         };
         let c = compile(
             &*self.isa,
@@ -487,6 +552,12 @@ impl Translator {
     /// [`Stop::CycleLimit`] the state is that before the next instruction, resumable on either
     /// engine.
     pub fn run(&mut self, m: &mut Machine, cycle_limit: u64) -> Result<Stop, JitError> {
+        if self.record {
+            return Err(JitError::WrongMode {
+                found: "recording",
+                wanted: "plain",
+            });
+        }
         if !Arc::ptr_eq(&m.program, &self.program) {
             return Err(JitError::ProgramMismatch);
         }
@@ -540,6 +611,113 @@ impl Translator {
                 runtime::STATUS_STEP => {
                     // SAFETY: as above.
                     if let Some(stop) = interp::step(unsafe { &mut *mp }) {
+                        return Ok(stop);
+                    }
+                }
+                _ => return Err(JitError::BadEntry { pc }),
+            }
+        }
+    }
+
+    /// Is this a recording translation ([`Options::record`])?
+    pub fn is_recording(&self) -> bool {
+        self.record
+    }
+
+    /// [`Translator::run`] for a recording translation: every load value and service effect of
+    /// the run goes to `rec`, in program order, exactly as the interpreter's recording bus
+    /// would log them (translated code logs its loads; everything the interpreter executes —
+    /// cold memory paths, call-outs, the last partial block before `cycle_limit` — goes through
+    /// [`RecordingBus`]). Chunk boundaries are the caller's: run to each boundary in turn.
+    pub fn run_recording(
+        &mut self,
+        m: &mut Machine,
+        rec: &mut Recorder,
+        cycle_limit: u64,
+    ) -> Result<Stop, JitError> {
+        if !self.record {
+            return Err(JitError::WrongMode {
+                found: "plain",
+                wanted: "recording",
+            });
+        }
+        if !Arc::ptr_eq(&m.program, &self.program) {
+            return Err(JitError::ProgramMismatch);
+        }
+        let mut log = std::mem::take(&mut self.log);
+        if log.len() != LOG_BYTES + LOG_SLACK {
+            log = vec![0u8; LOG_BYTES + LOG_SLACK];
+        }
+        let result = self.dispatch_recording(m, rec, &mut log, cycle_limit);
+        self.log = log;
+        result
+    }
+
+    fn dispatch_recording(
+        &mut self,
+        m: &mut Machine,
+        rec: &mut Recorder,
+        log: &mut [u8],
+        cycle_limit: u64,
+    ) -> Result<Stop, JitError> {
+        let enter = self
+            .enter
+            .ok_or(JitError::Finalize("translator not finalized".into()))?;
+        let mp: *mut Machine = m;
+        let rp: *mut Recorder = rec;
+        let mut ctx = Ctx::new(mp, cycle_limit, self.table.main_view());
+        let base = log.as_mut_ptr();
+        ctx.log_base = base;
+        ctx.log_ptr = base;
+        // SAFETY: `log` holds LOG_BYTES + LOG_SLACK bytes, so `base + LOG_BYTES` is inside it.
+        ctx.log_end = unsafe { base.add(LOG_BYTES) };
+        ctx.recorder = rp;
+        loop {
+            // SAFETY: `mp` and `rp` come from the `&mut Machine` / `&mut Recorder` we hold for
+            // the whole loop; no other reference to either is live between region calls, and
+            // the log is empty here (flushed after every region call).
+            let (pc, cycle) = unsafe { ((*mp).cpu.pc, (*mp).cpu.cycle) };
+            if cycle >= cycle_limit {
+                return Ok(Stop::CycleLimit);
+            }
+            let entry = match self.table.get(pc) {
+                Some(e) => e,
+                None if self.program.code.is_decoded(pc) => {
+                    self.translate_on_demand(pc)?;
+                    self.table.get(pc).ok_or(JitError::BadEntry { pc })?
+                }
+                None => {
+                    // SAFETY: as above.
+                    if let Some(stop) = step_recording(unsafe { &mut *mp }, unsafe { &mut *rp }) {
+                        return Ok(stop);
+                    }
+                    continue;
+                }
+            };
+            // SAFETY: as in `run`; in addition `ctx.log_*` delimit `log` (with LOG_SLACK bytes
+            // of slack past `log_end`), which translated code writes only below `log_end + 8`
+            // because a checkpoint leaves unless 8 bytes per instruction up to the next
+            // checkpoint fit, and `ctx.recorder` is only used by `rvjit_step_record`.
+            let status = unsafe { enter(&mut ctx, entry.code, entry.index) };
+            // SAFETY: the region returned; `ctx`'s log pointers and recorder are as set above.
+            unsafe { ctx.flush_log() };
+            match status {
+                runtime::STATUS_CONTINUE => {}
+                runtime::STATUS_STOP => {
+                    return ctx.stop.take().ok_or(JitError::BadEntry { pc });
+                }
+                runtime::STATUS_HOT => self.promote(ctx.hot)?,
+                runtime::STATUS_BUDGET => {
+                    // SAFETY: as above.
+                    return Ok(run_interp_recording(
+                        unsafe { &mut *mp },
+                        unsafe { &mut *rp },
+                        cycle_limit,
+                    ));
+                }
+                runtime::STATUS_STEP => {
+                    // SAFETY: as above.
+                    if let Some(stop) = step_recording(unsafe { &mut *mp }, unsafe { &mut *rp }) {
                         return Ok(stop);
                     }
                 }

@@ -5,6 +5,7 @@ use crate::cpu::Cpu;
 use crate::interp;
 use crate::machine::Machine;
 use crate::outcome::Stop;
+use crate::witness::record::{Recorder, RecordingBus};
 
 /// The entry trampoline (System V, i.e. `extern "C"` on x86-64): `(ctx, region code, entry
 /// index) -> status`. Region functions use Cranelift's `Tail` convention so that they can
@@ -59,6 +60,17 @@ pub struct Ctx {
     pub stop: Option<Stop>,
     /// The tier index of the region that left with [`STATUS_HOT`] (written by that region).
     pub hot: u64,
+    /// Recording translations only (null otherwise): the load log. Translated code appends the
+    /// value of every load it performs at `log_ptr` (`size` little-endian bytes; it stores a
+    /// whole register, so the buffer has 8 bytes of slack) and advances it; at checkpoints it
+    /// leaves for the dispatcher when fewer than 8 bytes per instruction up to the next
+    /// checkpoint are left before `log_end`. The dispatcher and [`rvjit_step_record`] move the
+    /// bytes `log_base..log_ptr` into [`Ctx::recorder`] before anything else records.
+    pub log_ptr: *mut u8,
+    pub log_end: *mut u8,
+    pub log_base: *mut u8,
+    /// The recorder of the chunk in progress (recording translations only).
+    pub recorder: *mut Recorder,
 }
 
 pub const CTX_CPU: i32 = std::mem::offset_of!(Ctx, cpu) as i32;
@@ -72,6 +84,8 @@ pub const CTX_TABLE_BYTES: i32 = std::mem::offset_of!(Ctx, table_bytes) as i32;
 pub const CTX_TABLE_SLOTS: i32 = std::mem::offset_of!(Ctx, table_slots) as i32;
 pub const CTX_FLAG: i32 = std::mem::offset_of!(Ctx, flag) as i32;
 pub const CTX_HOT: i32 = std::mem::offset_of!(Ctx, hot) as i32;
+pub const CTX_LOG_PTR: i32 = std::mem::offset_of!(Ctx, log_ptr) as i32;
+pub const CTX_LOG_END: i32 = std::mem::offset_of!(Ctx, log_end) as i32;
 pub const CPU_REGS: i32 = std::mem::offset_of!(Cpu, regs) as i32;
 pub const CPU_PC: i32 = std::mem::offset_of!(Cpu, pc) as i32;
 pub const CPU_CYCLE: i32 = std::mem::offset_of!(Cpu, cycle) as i32;
@@ -99,6 +113,10 @@ impl Ctx {
                 flag: 0,
                 stop: None,
                 hot: 0,
+                log_ptr: std::ptr::null_mut(),
+                log_end: std::ptr::null_mut(),
+                log_base: std::ptr::null_mut(),
+                recorder: std::ptr::null_mut(),
             }
         }
     }
@@ -117,6 +135,58 @@ pub unsafe extern "C" fn rvjit_step(ctx: *mut Ctx) {
     // only live references to the context and the machine until we return.
     let (ctx, machine) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
     if let Some(stop) = interp::step(machine) {
+        ctx.stop = Some(stop);
+        ctx.flag = 1;
+    }
+}
+
+impl Ctx {
+    /// Move the logged load values into the recorder and empty the log (recording runs).
+    ///
+    /// # Safety
+    /// `log_base..=log_ptr` must lie in one live buffer and `recorder` must be valid and not
+    /// otherwise borrowed (the recording dispatcher sets both up, see
+    /// [`super::Translator::run_recording`]).
+    pub unsafe fn flush_log(&mut self) {
+        // SAFETY: translated code only advances `log_ptr` within `log_base..log_end` (+ 8 bytes
+        // of slack that is never counted), so the range is initialised bytes of the buffer;
+        // the caller guarantees the recorder is valid and unaliased.
+        unsafe {
+            let n = self.log_ptr.offset_from(self.log_base);
+            if n > 0 {
+                let bytes = std::slice::from_raw_parts(self.log_base, n as usize);
+                (*self.recorder).loads_extend(bytes);
+                self.log_ptr = self.log_base;
+            }
+        }
+    }
+}
+
+/// [`rvjit_step`] of recording translations: first move the load log into the recorder, then
+/// execute the instruction with the interpreter's recording bus, so LR/AMO values and service
+/// effects land in the recorder in program order.
+///
+/// # Safety
+/// `ctx` must be the context the recording dispatcher passed to the running region.
+pub unsafe extern "C" fn rvjit_step_record(ctx: *mut Ctx) {
+    // SAFETY: as in `rvjit_step`; in addition the recording dispatcher set `recorder` to the
+    // `&mut Recorder` it holds for the run (not otherwise used while a region runs) and the
+    // log pointers to its log buffer.
+    let ctx = unsafe { &mut *ctx };
+    unsafe { ctx.flush_log() };
+    // SAFETY: see above; the machine and recorder are distinct objects.
+    let (machine, rec) = unsafe { (&mut *ctx.machine, &mut *ctx.recorder) };
+    let Machine {
+        program,
+        mem,
+        cpu,
+        host,
+    } = machine;
+    let mut bus = RecordingBus {
+        inner: interp::MachineBus { mem, host },
+        rec,
+    };
+    if let Some(stop) = interp::step_with(&program.code, cpu, &mut bus) {
         ctx.stop = Some(stop);
         ctx.flag = 1;
     }

@@ -3,7 +3,9 @@
 //! (a copy of the guest, so the directory replays on its own).
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use rayon::prelude::*;
 
@@ -12,7 +14,7 @@ use crate::program::Program;
 
 use super::error::WitnessError;
 use super::format::{ChunkRecord, Manifest};
-use super::record::{record_run, ChunkSink, RecordedRun};
+use super::record::{record_run_with, ChunkSink, RecordEngine, RecordedRun};
 use super::replay::{replay_chunk, Expected, ReplayOutcome};
 use super::sha256;
 
@@ -23,20 +25,74 @@ pub fn chunk_file(index: u64) -> String {
     format!("chunk-{index:08}.rvw")
 }
 
-/// Writes each record to its file as the chunk ends.
+/// Records queued for the writer thread at most (bounds memory when the disk is slower than
+/// the run).
+const WRITE_QUEUE: usize = 8;
+
+/// Writes each record to its file on a writer thread, so encoding (SHA-256 checksum) and I/O
+/// overlap the run. The first write error stops the thread; the next [`ChunkSink::chunk`] or
+/// [`DirSink::finish`] returns it.
 pub struct DirSink {
-    dir: PathBuf,
-    /// Bytes written so far.
-    pub bytes: u64,
+    tx: Option<SyncSender<ChunkRecord>>,
+    writer: Option<JoinHandle<Result<u64, WitnessError>>>,
+}
+
+impl DirSink {
+    pub fn new(dir: &Path) -> DirSink {
+        let (tx, rx) = sync_channel::<ChunkRecord>(WRITE_QUEUE);
+        let dir = dir.to_owned();
+        let writer = std::thread::spawn(move || {
+            let mut written = 0u64;
+            for record in rx {
+                let path = dir.join(chunk_file(record.index));
+                let bytes = record.encode();
+                std::fs::write(&path, &bytes).map_err(|e| WitnessError::io("write", path, e))?;
+                written += bytes.len() as u64;
+            }
+            Ok(written)
+        });
+        DirSink {
+            tx: Some(tx),
+            writer: Some(writer),
+        }
+    }
+
+    /// Wait for every queued record to be written; the bytes written.
+    pub fn finish(mut self) -> Result<u64, WitnessError> {
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<u64, WitnessError> {
+        drop(self.tx.take());
+        match self.writer.take() {
+            Some(h) => h.join().map_err(|_| WitnessError::Writer {
+                reason: "it panicked".into(),
+            })?,
+            None => Err(WitnessError::Writer {
+                reason: "already finished".into(),
+            }),
+        }
+    }
 }
 
 impl ChunkSink for DirSink {
-    fn chunk(&mut self, record: &ChunkRecord) -> Result<(), WitnessError> {
-        let path = self.dir.join(chunk_file(record.index));
-        let bytes = record.encode();
-        std::fs::write(&path, &bytes).map_err(|e| WitnessError::io("write", path, e))?;
-        self.bytes += bytes.len() as u64;
-        Ok(())
+    fn chunk(&mut self, record: ChunkRecord) -> Result<(), WitnessError> {
+        let sent = self.tx.as_ref().map(|tx| tx.send(record));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The writer stopped: report its error.
+            _ => Err(self.join().err().unwrap_or(WitnessError::Writer {
+                reason: "it stopped early".into(),
+            })),
+        }
+    }
+}
+
+impl Drop for DirSink {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = self.join();
+        }
     }
 }
 
@@ -46,14 +102,16 @@ pub struct DirRun {
     pub record_bytes: u64,
 }
 
-/// Record `m` (loaded from `elf`) into `dir` with chunks of `chunk_size` cycles. An existing
-/// manifest is removed first, so a directory holds a manifest only after a complete run.
+/// Record `m` (loaded from `elf`) into `dir` with chunks of `chunk_size` cycles on `engine`.
+/// An existing manifest is removed first, so a directory holds a manifest only after a
+/// complete run. Records are written by a writer thread while the run goes on.
 pub fn record_to_dir(
     m: &mut Machine,
     elf: &[u8],
     dir: &Path,
     chunk_size: u64,
     cycle_limit: u64,
+    engine: RecordEngine<'_>,
 ) -> Result<DirRun, WitnessError> {
     if chunk_size == 0 {
         return Err(WitnessError::ZeroChunkSize);
@@ -68,16 +126,15 @@ pub fn record_to_dir(
     }
     let program = dir.join(PROGRAM_FILE);
     std::fs::write(&program, elf).map_err(|e| WitnessError::io("write", program, e))?;
-    let mut sink = DirSink {
-        dir: dir.to_owned(),
-        bytes: 0,
-    };
-    let run = record_run(m, sha256(elf), chunk_size, cycle_limit, &mut sink)?;
+    let mut sink = DirSink::new(dir);
+    let run = record_run_with(m, sha256(elf), chunk_size, cycle_limit, &mut sink, engine)?;
+    let chunk_bytes = sink.finish()?;
+    // The manifest last: its presence means every record is on disk.
     let bytes = run.manifest.encode();
     std::fs::write(&manifest, &bytes).map_err(|e| WitnessError::io("write", manifest, e))?;
     Ok(DirRun {
         run,
-        record_bytes: sink.bytes + bytes.len() as u64,
+        record_bytes: chunk_bytes + bytes.len() as u64,
     })
 }
 

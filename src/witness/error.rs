@@ -82,6 +82,10 @@ pub enum WitnessError {
     Threads { jobs: usize, reason: String },
     #[error("chunk size must be at least 1")]
     ZeroChunkSize,
+    #[error("recording translator: {0}")]
+    Translator(#[from] crate::jit::JitError),
+    #[error("the record writer thread failed: {reason}")]
+    Writer { reason: String },
     #[error(transparent)]
     Mismatch(#[from] Box<Mismatch>),
 }

@@ -19,7 +19,10 @@ pub mod trace;
 
 pub use error::{Difference, Mismatch, WitnessError};
 pub use format::{ChunkRecord, FinalStop, HartState, Manifest, OutputDigest, FORMAT_VERSION};
-pub use record::{record_run, ChunkSink, MemorySink, RecordedRun, Recorder};
+pub use record::{
+    record_run, record_run_with, ChunkSink, DiscardSink, MemorySink, RecordEngine, RecordedRun,
+    Recorder,
+};
 pub use replay::{replay_chunk, Expected, ReplayBus, ReplayOutcome};
 
 /// SHA-256 of some bytes (ELF identity, outputs, record checksums).

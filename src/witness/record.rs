@@ -1,5 +1,5 @@
 //! Recording: the [`Recorder`] API that any engine feeds, and the interpreter-based recording
-//! run ([`record_run`]).
+//! run ([`record_run`]); [`record_run_with`] records with either engine.
 //!
 //! An engine in recording mode calls, per chunk: [`Recorder::begin_chunk`] with the hart at
 //! the chunk's first instruction; [`Recorder::load`] with the value of every data load (plain
@@ -72,6 +72,13 @@ impl Recorder {
         let bytes = value.to_le_bytes();
         self.loads
             .extend_from_slice(&bytes[..(size as usize).min(8)]);
+    }
+
+    /// Load values logged by an engine, already in the record's byte form (each value's
+    /// `size` little-endian bytes, in program order).
+    #[inline]
+    pub fn loads_extend(&mut self, bytes: &[u8]) {
+        self.loads.extend_from_slice(bytes);
     }
 
     /// A service call starts; its effects arrive through [`EffectObserver`].
@@ -171,9 +178,9 @@ impl Bus for RecordingBus<'_> {
     }
 }
 
-/// Where finished chunk records go.
+/// Where finished chunk records go (by value: a sink may hand them to another thread).
 pub trait ChunkSink {
-    fn chunk(&mut self, record: &ChunkRecord) -> Result<(), WitnessError>;
+    fn chunk(&mut self, record: ChunkRecord) -> Result<(), WitnessError>;
 }
 
 /// Keeps encoded records in memory (tests, small runs).
@@ -183,10 +190,38 @@ pub struct MemorySink {
 }
 
 impl ChunkSink for MemorySink {
-    fn chunk(&mut self, record: &ChunkRecord) -> Result<(), WitnessError> {
+    fn chunk(&mut self, record: ChunkRecord) -> Result<(), WitnessError> {
         self.chunks.push(record.encode());
         Ok(())
     }
+}
+
+/// Drops every record, counting chunks and the bytes of their streams (benchmarks of the
+/// recording engines without encoding or I/O).
+#[derive(Default)]
+pub struct DiscardSink {
+    pub chunks: u64,
+    /// Bytes of loads, service entries and service data over all chunks.
+    pub stream_bytes: u64,
+}
+
+impl ChunkSink for DiscardSink {
+    fn chunk(&mut self, record: ChunkRecord) -> Result<(), WitnessError> {
+        self.chunks += 1;
+        self.stream_bytes +=
+            (record.loads.len() + record.services.len() + record.data.len()) as u64;
+        Ok(())
+    }
+}
+
+/// The engine of a recording run.
+pub enum RecordEngine<'t> {
+    /// The reference interpreter with [`RecordingBus`].
+    Interpreter,
+    /// A recording translation (`jit::Options { record: true, .. }` for the machine's
+    /// program): translated code logs its loads, the interpreter executes (and records)
+    /// everything else. Its records are byte-identical to the interpreter's.
+    Translator(&'t mut crate::jit::Translator),
 }
 
 /// A finished recording run.
@@ -206,23 +241,58 @@ pub fn record_run(
     cycle_limit: u64,
     sink: &mut dyn ChunkSink,
 ) -> Result<RecordedRun, WitnessError> {
+    record_run_with(
+        m,
+        elf_sha256,
+        chunk_size,
+        cycle_limit,
+        sink,
+        RecordEngine::Interpreter,
+    )
+}
+
+/// [`record_run`] on either engine. With [`RecordEngine::Translator`] the translated code
+/// runs to each chunk boundary in turn (its exact cycle limit finishes the block that crosses
+/// the boundary in the interpreter), so chunks and records are the same as the interpreter's.
+pub fn record_run_with(
+    m: &mut Machine,
+    elf_sha256: [u8; 32],
+    chunk_size: u64,
+    cycle_limit: u64,
+    sink: &mut dyn ChunkSink,
+    mut engine: RecordEngine<'_>,
+) -> Result<RecordedRun, WitnessError> {
     if chunk_size == 0 {
         return Err(WitnessError::ZeroChunkSize);
     }
     let program = Arc::clone(&m.program);
     let mut rec = Recorder::new(program.xlen, elf_sha256);
+    if let RecordEngine::Translator(t) = &engine {
+        if !t.is_recording() {
+            return Err(crate::jit::JitError::WrongMode {
+                found: "plain",
+                wanted: "recording",
+            }
+            .into());
+        }
+    }
     let stop = loop {
-        let Machine { mem, cpu, host, .. } = &mut *m;
-        rec.begin_chunk(cpu);
-        let chunk_end = cpu.cycle.saturating_add(chunk_size).min(cycle_limit);
-        let bus = RecordingBus {
-            inner: MachineBus { mem, host },
-            rec: &mut rec,
+        rec.begin_chunk(&m.cpu);
+        let chunk_end = m.cpu.cycle.saturating_add(chunk_size).min(cycle_limit);
+        let stop = match &mut engine {
+            RecordEngine::Interpreter => {
+                let Machine { mem, cpu, host, .. } = &mut *m;
+                let bus = RecordingBus {
+                    inner: MachineBus { mem, host },
+                    rec: &mut rec,
+                };
+                interp::run_with(&program.code, cpu, bus, chunk_end)
+            }
+            RecordEngine::Translator(t) => t.run_recording(m, &mut rec, chunk_end)?,
         };
-        let stop = interp::run_with(&program.code, cpu, bus, chunk_end);
-        let record = rec.end_chunk(cpu.cycle);
-        sink.chunk(&record)?;
-        if !(stop == Stop::CycleLimit && cpu.cycle < cycle_limit) {
+        let record = rec.end_chunk(m.cpu.cycle);
+        sink.chunk(record)?;
+        if !(stop == Stop::CycleLimit && m.cpu.cycle < cycle_limit) {
             break stop;
         }
     };
