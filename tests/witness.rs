@@ -3,8 +3,9 @@
 //! the recording translation), gives byte-identical records that replay chunk by chunk from
 //! the records alone, ending exactly at the next chunk's start state (the last chunk: at the
 //! run's final state and stop); the final state and outputs do not depend on the chunk size
-//! and equal the plain runs' (interpreter and translator). Chunk size 1 records only the first
-//! `SMALL_RUN` cycles of longer runs (a cycle limit; compared with plain runs stopped there).
+//! and equal the plain runs' (interpreter and translator). Chunk sizes 1 and 7 record only
+//! the first `SMALL_RUN_CHUNKS` chunks of longer runs (a cycle limit; compared with plain runs
+//! stopped there).
 //! Corrupted or forged records give typed errors, never panics. The CLI: `rvjit run
 //! --chunk-size N --chunks-dir DIR` with `--engine interp` and `--engine jit` (same files),
 //! `rvjit replay DIR --chunk K --trace FILE` and `--all --jobs 2`.
@@ -52,8 +53,9 @@ const HEAVY: &[(&str, &str, &str)] = &[
 
 /// Stops misbehave's endless loop; everything else ends well before.
 const CYCLE_LIMIT: u64 = 2_000_000;
-/// Chunk size 1 only for runs this short.
-const SMALL_RUN: u64 = 5_000;
+/// Chunk sizes 1 and 7 cover the first this many chunks of longer runs (every chunk of those
+/// is a record and a replay on each engine; whole runs at N = 7 took minutes).
+const SMALL_RUN_CHUNKS: u64 = 5_000;
 
 fn guests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("guests")
@@ -189,9 +191,9 @@ fn record(
 /// Record one guest run at every chunk size on both engines (the interpreter's recording bus
 /// and the recording translation); the records must be byte-identical, every chunk must
 /// replay, and the final state and outputs must equal the plain runs' (interpreter and
-/// translator). Chunk size 1 covers the first `SMALL_RUN` cycles only on longer runs (a
-/// 400-byte record per cycle): there both engines record with `--max-cycles SMALL_RUN` and
-/// are compared with the plain run stopped at the same cycle.
+/// translator). Chunk sizes 1 and 7 cover the first `SMALL_RUN_CHUNKS` chunks only on longer
+/// runs (a ~400-byte record per chunk): there both engines record with a cycle limit at that
+/// chunk boundary and are compared with the plain run stopped at the same cycle.
 fn check_run(what: &str, elf: &Path, frame: &[u8], misaligned: MisalignedPolicy) {
     let bytes = std::fs::read(elf).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
     let elf_sha = sha256(&bytes);
@@ -227,9 +229,10 @@ fn check_run(what: &str, elf: &Path, frame: &[u8], misaligned: MisalignedPolicy)
     let (stop, plain) = plain_to(CYCLE_LIMIT);
     let mut translator = recording_translator(&program);
     for n in [1, 7, 1000, 1 << 18] {
-        let (limit, stop, plain) = if n == 1 && plain.cycle > SMALL_RUN {
-            let (s, p) = plain_to(SMALL_RUN);
-            (SMALL_RUN, s, p)
+        let cap = n * SMALL_RUN_CHUNKS;
+        let (limit, stop, plain) = if n < 1000 && plain.cycle > cap {
+            let (s, p) = plain_to(cap);
+            (cap, s, p)
         } else {
             (CYCLE_LIMIT, stop.clone(), plain.clone())
         };
