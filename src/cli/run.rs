@@ -49,7 +49,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
     let host = HostConfig {
         inputs,
         hints,
-        limits: Limits { max_output: args.max_output, ..Limits::default() },
+        limits: Limits { max_output: args.max_output, max_stdout: args.max_stdout, ..Limits::default() },
         echo: true,
     };
     host.validate().map_err(|e| CliError::new(e.to_string(), "pass smaller --input/--hint files"))?;
