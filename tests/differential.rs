@@ -81,7 +81,7 @@ fn random_word(xlen: Xlen, sel: u32, r: u32, r2: u32) -> Slot {
             return Slot::Indirect { rd: if reserved(rd) { 0 } else { rd }, target: r2 as usize };
         }
         // Only legal counter reads; the decoder rejects the rest (kept for a few cases).
-        Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci if r2 % 8 != 0 => {
+        Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci if !r2.is_multiple_of(8) => {
             let csrs = [0xc00u32, 0xc01, 0xc02, 0xc80, 0xc81, 0xc82];
             w = with_rs1(w, 0) & 0x000f_ffff | csrs[(r2 as usize / 8) % csrs.len()] << 20;
         }
@@ -90,9 +90,9 @@ fn random_word(xlen: Xlen, sel: u32, r: u32, r2: u32) -> Slot {
     // Memory accesses mostly through a pointer register (some through random registers).
     let memory = matches!(row.format, Format::Load | Format::S | Format::Amo | Format::Lr)
         || matches!(row.op, Op::HintStorew | Op::HintBuffer | Op::Reveal | Op::PrintStr | Op::Keccakf);
-    if memory && r2 % 8 != 0 {
+    if memory && !r2.is_multiple_of(8) {
         w = with_rs1(w, POINTERS[(r2 as usize / 8) % 3]);
-        if matches!(row.format, Format::Amo | Format::Lr) && r2 % 5 != 0 {
+        if matches!(row.format, Format::Amo | Format::Lr) && !r2.is_multiple_of(5) {
             // mostly aligned atomics: pointers are aligned; keep them so
         }
     }
@@ -133,7 +133,7 @@ fn random_ecall(a: u32, b: u32) -> Slot {
         93 => b % 256,
         _ => 0,
     };
-    Slot::Ecall { number, a0, ptr_ok: b % 5 != 0, len: ((b >> 8) % 40) as u16 }
+    Slot::Ecall { number, a0, ptr_ok: !b.is_multiple_of(5), len: ((b >> 8) % 40) as u16 }
 }
 
 fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
@@ -143,10 +143,10 @@ fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
         25..=27 => {
             let ops = [Op::Beq, Op::Bne, Op::Blt, Op::Bge, Op::Bltu, Op::Bgeu, Op::Jal];
             let op = ops[r as usize % ops.len()];
-            let rd = if op == Op::Jal && r % 3 == 0 { 1 } else { 0 };
+            let rd = if op == Op::Jal && r.is_multiple_of(3) { 1 } else { 0 };
             Slot::Branch { op, rd, rs1: (r >> 8) as u8 % 16, rs2: (r >> 16) as u8 % 16, target: r2 as usize }
         }
-        28 => Slot::Indirect { rd: if r % 2 == 0 { 1 } else { 0 }, target: r2 as usize },
+        28 => Slot::Indirect { rd: if r.is_multiple_of(2) { 1 } else { 0 }, target: r2 as usize },
         29 => random_ecall(r, r2),
         30 => Slot::Word(r), // any bits at all: mostly illegal or odd instructions
         _ => Slot::Word(encode(Op::Addi, (r % 8) as u8 + 10, (r2 % 8) as u8 + 10, 0, (r2 >> 20) as i32 % 2048)),
@@ -327,7 +327,7 @@ fn generator_covers_every_row() {
         for row in TABLE {
             let control = matches!(row.op, Op::Jal | Op::Jalr | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu);
             let rv64 = row.width == isa::Width::Rv64Only;
-            if !control && !(rv64 && xlen == Xlen::X32) {
+            if !control && (!rv64 || xlen != Xlen::X32) {
                 assert!(seen.contains(&row.op), "{:?}: {} never generated", xlen, row.mnemonic);
             }
         }

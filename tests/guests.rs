@@ -15,15 +15,19 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use rvjit::abi;
+use rvjit::host::HostConfig;
 use rvjit::machine::{Machine, RunConfig};
 use rvjit::memory::{MemoryConfig, MisalignedPolicy};
 use rvjit::outcome::{Fault, FaultKind, Stop};
 use rvjit::program::Program;
 
+/// Run a machine up to a cycle limit.
+type EngineFn = fn(&mut Machine, u64) -> Stop;
+
 /// The engines every guest runs on; a new engine is one more line. `jit::run` keeps the
 /// translation of the last program it ran (per thread), and [`program`] hands out one
 /// `Arc<Program>` per ELF, so the loops below run all cases of one ELF in a row.
-const ENGINES: &[(&str, fn(&mut Machine, u64) -> Stop)] = &[
+const ENGINES: &[(&str, EngineFn)] = &[
     ("interp", rvjit::interp::run),
     ("jit", |m, limit| rvjit::jit::run(m, limit).unwrap_or_else(|e| panic!("translator error: {e}"))),
 ];
@@ -70,11 +74,12 @@ fn program(elf: &Path) -> Arc<Program> {
     })
 }
 
-fn run_elf(elf: &Path, frame: &[u8], engine: fn(&mut Machine, u64) -> Stop, limit: u64, misaligned: MisalignedPolicy) -> Outcome {
+fn run_elf(elf: &Path, frame: &[u8], engine: EngineFn, limit: u64, misaligned: MisalignedPolicy) -> Outcome {
     let program = program(elf);
-    let mut config = RunConfig::default();
-    config.memory = MemoryConfig { misaligned, ..MemoryConfig::default() };
-    config.host.inputs = vec![frame.to_vec()];
+    let config = RunConfig {
+        memory: MemoryConfig { misaligned, ..MemoryConfig::default() },
+        host: HostConfig { inputs: vec![frame.to_vec()], ..HostConfig::default() },
+    };
     let mut m = Machine::new(program, &config).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
     let stop = engine(&mut m, limit);
     Outcome {

@@ -539,7 +539,7 @@ fn random_code_never_panics_and_engines_agree() {
         let code: Vec<u32> = (0..n)
             .map(|_| {
                 let w = rng.next();
-                if w % 4 == 0 { w } else { (w & !0x7f) | opcodes[(w as usize >> 2) % opcodes.len()] }
+                if w.is_multiple_of(4) { w } else { (w & !0x7f) | opcodes[(w as usize >> 2) % opcodes.len()] }
             })
             .collect();
         let mut c = Case::new(xlen, &code).limit(5_000).regs(&[(9, DATA_BASE + 0x800), (A0, DATA_BASE + 0x100), (A1, 16)]);

@@ -38,6 +38,7 @@ struct Case {
     imm: i32,
 }
 
+#[allow(clippy::too_many_arguments)] // one table row per call, positional like the table
 const fn c(form: &'static str, on: On, raw: u16, op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> Case {
     Case { form, on, raw, op, rd, rs1, rs2, imm }
 }
@@ -322,7 +323,7 @@ fn corpus(xlen: Xlen) -> Vec<Word> {
                 // objdump only knows the canonical fences (fm = 0 or TSO, rd = rs1 = 0).
                 Format::None if row.op == Op::Fence => {
                     w &= 0x0ff0_007f;
-                    if rng.next() % 8 == 0 {
+                    if rng.next().is_multiple_of(8) {
                         w = 0x8330_000f;
                     }
                 }

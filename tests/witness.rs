@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rvjit::host::HostConfig;
 use rvjit::machine::{Machine, RunConfig};
 use rvjit::memory::{MemoryConfig, MisalignedPolicy};
 use rvjit::outcome::Stop;
@@ -67,9 +68,10 @@ fn inputs(dir: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 fn machine(program: &Arc<Program>, frame: &[u8], misaligned: MisalignedPolicy) -> Machine {
-    let mut config = RunConfig::default();
-    config.memory = MemoryConfig { misaligned, ..MemoryConfig::default() };
-    config.host.inputs = vec![frame.to_vec()];
+    let config = RunConfig {
+        memory: MemoryConfig { misaligned, ..MemoryConfig::default() },
+        host: HostConfig { inputs: vec![frame.to_vec()], ..HostConfig::default() },
+    };
     Machine::new(Arc::clone(program), &config).expect("layout")
 }
 

@@ -326,7 +326,8 @@ impl Translator {
         }
         let enter = self.enter.ok_or(JitError::Finalize("translator not finalized".into()))?;
         let mp: *mut Machine = m;
-        let mut ctx = Ctx::new(mp, cycle_limit, self.table.main_view());
+        // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
+        let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
         loop {
             // SAFETY: `mp` comes from the `&mut Machine` we hold for the whole loop; no other
             // reference to the machine is live between region calls.
