@@ -87,14 +87,17 @@ for t in "${targets[@]}"; do
     log="$logdir/$t.log"
     # One in-process fuzzer at a time (like -jobs=1, but the stats stay in our log).
     echo "fuzz.sh: $t for ${secs} s (log: $log)"
+    started=$SECONDS
     (cd fuzz && cargo +nightly fuzz run "${build_flags[@]}" "$t" "target/corpus/$t" "corpus/$t" -- \
         -max_total_time="$secs" -timeout=10 \
         -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$RSS_MB" -max_len=8192 \
         -print_final_stats=1) >"$log" 2>&1
     rc=$?
+    # libFuzzer's final stats (-print_final_stats=1) and its last status line ("#N ... cov: E").
     execs=$(grep -E '^stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
-    cov=$(grep -E '#[0-9]+' "$log" | tail -1 | grep -oE 'cov: [0-9]+' | awk '{print $2}')
-    line="$t: ${execs:-?} executions in ${secs} s, coverage ${cov:-?} edges"
+    new_units=$(grep -E '^stat::new_units_added' "$log" | tail -1 | awk '{print $2}')
+    cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -oE 'cov: [0-9]+' | awk '{print $2}')
+    line="$t: ${execs:-?} executions in $((SECONDS - started)) s, coverage ${cov:-?} edges, ${new_units:-?} new units"
     if [[ $rc != 0 ]] || grep -qE '^(==[0-9]+==ERROR|SUMMARY: |thread .* panicked)' "$log"; then
         line="$line — CRASH (exit $rc)"
         failed+=("$t")
