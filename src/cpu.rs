@@ -24,7 +24,13 @@ pub struct Cpu {
 
 impl Cpu {
     pub fn new(xlen: Xlen, pc: u64) -> Cpu {
-        Cpu { regs: [0; 32], pc, cycle: 0, reservation: NO_RESERVATION, xlen }
+        Cpu {
+            regs: [0; 32],
+            pc,
+            cycle: 0,
+            reservation: NO_RESERVATION,
+            xlen,
+        }
     }
 
     /// Write a register, ignoring x0 and keeping the value canonical.

@@ -18,7 +18,9 @@ use goblin::elf::Elf;
 use thiserror::Error;
 
 use crate::isa::Xlen;
-use crate::memory::{SegmentImage, ADDRESS_LIMIT_32, ADDRESS_LIMIT_64, NULL_GUARD, PERM_R, PERM_W, PERM_X};
+use crate::memory::{
+    SegmentImage, ADDRESS_LIMIT_32, ADDRESS_LIMIT_64, NULL_GUARD, PERM_R, PERM_W, PERM_X,
+};
 use crate::program::{Program, Symbol};
 
 /// At most this many program headers (real guests have a handful).
@@ -51,7 +53,9 @@ pub enum ElfError {
     BadEncoding { data: u8 },
     #[error("ELF is for machine {name} ({machine}), not RISC-V ({EM_RISCV})")]
     WrongMachine { machine: u16, name: &'static str },
-    #[error("ELF type {name} ({e_type}) is not an executable (ET_EXEC); link the guest statically")]
+    #[error(
+        "ELF type {name} ({e_type}) is not an executable (ET_EXEC); link the guest statically"
+    )]
     NotExecutable { e_type: u16, name: &'static str },
     #[error("uses the F/D floating-point ABI; rvjit supports IMAC only (e_flags {flags:#x})")]
     FloatAbi { flags: u32 },
@@ -59,25 +63,60 @@ pub enum ElfError {
     BadProgramHeaderSize { size: u16, expected: u16 },
     #[error("{count} program headers is too many (limit {MAX_PROGRAM_HEADERS})")]
     TooManyProgramHeaders { count: usize },
-    #[error("program header table at {offset:#x} ({count} entries) lies outside the {len}-byte file")]
-    ProgramHeadersOutOfFile { offset: u64, count: usize, len: usize },
+    #[error(
+        "program header table at {offset:#x} ({count} entries) lies outside the {len}-byte file"
+    )]
+    ProgramHeadersOutOfFile {
+        offset: u64,
+        count: usize,
+        len: usize,
+    },
     #[error("no PT_LOAD segment: nothing to run")]
     NoLoadSegment,
     #[error("segment {index}: file range {offset:#x}+{filesz:#x} lies past the end of the {len}-byte file")]
-    SegmentPastEof { index: usize, offset: u64, filesz: u64, len: usize },
+    SegmentPastEof {
+        index: usize,
+        offset: u64,
+        filesz: u64,
+        len: usize,
+    },
     #[error("segment {index} at {vaddr:#x}: file size {filesz:#x} exceeds memory size {memsz:#x}")]
-    FileszExceedsMemsz { index: usize, vaddr: u64, filesz: u64, memsz: u64 },
+    FileszExceedsMemsz {
+        index: usize,
+        vaddr: u64,
+        filesz: u64,
+        memsz: u64,
+    },
     #[error("segment {index} at {vaddr:#x}: memory size {memsz:#x} exceeds the {limit:#x}-byte address space")]
-    SegmentTooLarge { index: usize, vaddr: u64, memsz: u64, limit: u64 },
+    SegmentTooLarge {
+        index: usize,
+        vaddr: u64,
+        memsz: u64,
+        limit: u64,
+    },
     #[error("segment {index} at {vaddr:#x}+{memsz:#x} lies outside the guest address space [{NULL_GUARD:#x}, {limit:#x})")]
-    OutsideAddressSpace { index: usize, vaddr: u64, memsz: u64, limit: u64 },
+    OutsideAddressSpace {
+        index: usize,
+        vaddr: u64,
+        memsz: u64,
+        limit: u64,
+    },
     #[error("segment {index} at {vaddr:#x} lies in the null guard below {NULL_GUARD:#x}")]
     InNullGuard { index: usize, vaddr: u64 },
     #[error("segments overlap in memory: {a_start:#x}..{a_end:#x} and {b_start:#x}..{b_end:#x}")]
-    Overlap { a_start: u64, a_end: u64, b_start: u64, b_end: u64 },
-    #[error("executable segments total {bytes:#x} bytes, more than the {MAX_CODE_BYTES:#x}-byte limit")]
+    Overlap {
+        a_start: u64,
+        a_end: u64,
+        b_start: u64,
+        b_end: u64,
+    },
+    #[error(
+        "executable segments total {bytes:#x} bytes, more than the {MAX_CODE_BYTES:#x}-byte limit"
+    )]
     CodeTooLarge { bytes: u64 },
-    #[error("segments reference {total:#x} bytes of file data, more than twice the {len}-byte file")]
+    #[error(
+        "segments reference {total:#x} bytes of file data, more than twice the {len}-byte file"
+    )]
     FileDataTooLarge { total: u64, len: usize },
     #[error("entry point {entry:#x} is not inside an executable segment")]
     EntryNotExecutable { entry: u64 },
@@ -96,7 +135,8 @@ pub fn load(bytes: &[u8]) -> Result<Program, ElfError> {
     let phdrs = parse_program_headers(bytes, &hdr, ctx)?;
     let segments = load_segments(bytes, &phdrs, xlen)?;
     let entry = hdr.e_entry;
-    let in_code = |s: &SegmentImage| s.perm & PERM_X != 0 && entry >= s.vaddr && entry - s.vaddr < s.memsz;
+    let in_code =
+        |s: &SegmentImage| s.perm & PERM_X != 0 && entry >= s.vaddr && entry - s.vaddr < s.memsz;
     if !segments.iter().any(in_code) {
         return Err(ElfError::EntryNotExecutable { entry });
     }
@@ -118,8 +158,18 @@ fn parse_header(bytes: &[u8]) -> Result<(Header, Ctx, Xlen), ElfError> {
         return Err(ElfError::NotElf);
     }
     let (container, xlen, ehsize, phentsize) = match bytes[header::EI_CLASS] {
-        header::ELFCLASS32 => (Container::Little, Xlen::X32, header::header32::SIZEOF_EHDR, 32u16),
-        header::ELFCLASS64 => (Container::Big, Xlen::X64, header::header64::SIZEOF_EHDR, 56u16),
+        header::ELFCLASS32 => (
+            Container::Little,
+            Xlen::X32,
+            header::header32::SIZEOF_EHDR,
+            32u16,
+        ),
+        header::ELFCLASS64 => (
+            Container::Big,
+            Xlen::X64,
+            header::header64::SIZEOF_EHDR,
+            56u16,
+        ),
         class => return Err(ElfError::BadClass { class }),
     };
     match bytes[header::EI_DATA] {
@@ -132,27 +182,44 @@ fn parse_header(bytes: &[u8]) -> Result<(Header, Ctx, Xlen), ElfError> {
     }
     let hdr = Elf::parse_header(bytes).map_err(malformed)?;
     if hdr.e_machine != EM_RISCV {
-        return Err(ElfError::WrongMachine { machine: hdr.e_machine, name: header::machine_to_str(hdr.e_machine) });
+        return Err(ElfError::WrongMachine {
+            machine: hdr.e_machine,
+            name: header::machine_to_str(hdr.e_machine),
+        });
     }
     if hdr.e_type != header::ET_EXEC {
-        return Err(ElfError::NotExecutable { e_type: hdr.e_type, name: header::et_to_str(hdr.e_type) });
+        return Err(ElfError::NotExecutable {
+            e_type: hdr.e_type,
+            name: header::et_to_str(hdr.e_type),
+        });
     }
     if hdr.e_flags & EF_RISCV_FLOAT_ABI != 0 {
         return Err(ElfError::FloatAbi { flags: hdr.e_flags });
     }
     if hdr.e_phentsize != phentsize {
-        return Err(ElfError::BadProgramHeaderSize { size: hdr.e_phentsize, expected: phentsize });
+        return Err(ElfError::BadProgramHeaderSize {
+            size: hdr.e_phentsize,
+            expected: phentsize,
+        });
     }
     Ok((hdr, Ctx::new(container, Endian::Little), xlen))
 }
 
-fn parse_program_headers(bytes: &[u8], hdr: &Header, ctx: Ctx) -> Result<Vec<ProgramHeader>, ElfError> {
+fn parse_program_headers(
+    bytes: &[u8],
+    hdr: &Header,
+    ctx: Ctx,
+) -> Result<Vec<ProgramHeader>, ElfError> {
     let count = usize::from(hdr.e_phnum);
     // 0xffff (PN_XNUM) means "more than fit in e_phnum": far beyond any guest.
     if count > MAX_PROGRAM_HEADERS {
         return Err(ElfError::TooManyProgramHeaders { count });
     }
-    let out_of_file = ElfError::ProgramHeadersOutOfFile { offset: hdr.e_phoff, count, len: bytes.len() };
+    let out_of_file = ElfError::ProgramHeadersOutOfFile {
+        offset: hdr.e_phoff,
+        count,
+        len: bytes.len(),
+    };
     let table = (count as u64) * u64::from(hdr.e_phentsize);
     let offset = usize::try_from(hdr.e_phoff).map_err(|_| out_of_file.clone())?;
     match hdr.e_phoff.checked_add(table) {
@@ -183,7 +250,11 @@ fn perm_of(p_flags: u32) -> u8 {
 }
 
 /// Validate the PT_LOAD segments and copy their file bytes; sorted by address.
-fn load_segments(bytes: &[u8], phdrs: &[ProgramHeader], xlen: Xlen) -> Result<Vec<SegmentImage>, ElfError> {
+fn load_segments(
+    bytes: &[u8],
+    phdrs: &[ProgramHeader],
+    xlen: Xlen,
+) -> Result<Vec<SegmentImage>, ElfError> {
     let limit = match xlen {
         Xlen::X32 => ADDRESS_LIMIT_32,
         Xlen::X64 => ADDRESS_LIMIT_64,
@@ -194,30 +265,57 @@ fn load_segments(bytes: &[u8], phdrs: &[ProgramHeader], xlen: Xlen) -> Result<Ve
     // Segments may share file bytes, but many segments naming one large range must not
     // multiply the memory the copies take.
     let mut file_bytes = 0u64;
-    for (index, ph) in phdrs.iter().enumerate().filter(|(_, ph)| ph.p_type == PT_LOAD) {
+    for (index, ph) in phdrs
+        .iter()
+        .enumerate()
+        .filter(|(_, ph)| ph.p_type == PT_LOAD)
+    {
         any_load = true;
         let (vaddr, memsz, filesz, offset) = (ph.p_vaddr, ph.p_memsz, ph.p_filesz, ph.p_offset);
         let file_range = offset
             .checked_add(filesz)
             .filter(|&end| end <= bytes.len() as u64)
             .map(|end| offset as usize..end as usize)
-            .ok_or(ElfError::SegmentPastEof { index, offset, filesz, len: bytes.len() })?;
+            .ok_or(ElfError::SegmentPastEof {
+                index,
+                offset,
+                filesz,
+                len: bytes.len(),
+            })?;
         if filesz > memsz {
-            return Err(ElfError::FileszExceedsMemsz { index, vaddr, filesz, memsz });
+            return Err(ElfError::FileszExceedsMemsz {
+                index,
+                vaddr,
+                filesz,
+                memsz,
+            });
         }
         file_bytes += filesz; // each filesz <= file length, at most 4096 of them: no overflow
         if file_bytes > 2 * bytes.len() as u64 {
-            return Err(ElfError::FileDataTooLarge { total: file_bytes, len: bytes.len() });
+            return Err(ElfError::FileDataTooLarge {
+                total: file_bytes,
+                len: bytes.len(),
+            });
         }
         if memsz == 0 {
             // Occupies no memory; nothing to map or check.
             continue;
         }
         if memsz > limit {
-            return Err(ElfError::SegmentTooLarge { index, vaddr, memsz, limit });
+            return Err(ElfError::SegmentTooLarge {
+                index,
+                vaddr,
+                memsz,
+                limit,
+            });
         }
         if vaddr.checked_add(memsz).is_none_or(|end| end > limit) {
-            return Err(ElfError::OutsideAddressSpace { index, vaddr, memsz, limit });
+            return Err(ElfError::OutsideAddressSpace {
+                index,
+                vaddr,
+                memsz,
+                limit,
+            });
         }
         if vaddr < NULL_GUARD {
             return Err(ElfError::InNullGuard { index, vaddr });
@@ -229,7 +327,12 @@ fn load_segments(bytes: &[u8], phdrs: &[ProgramHeader], xlen: Xlen) -> Result<Ve
                 return Err(ElfError::CodeTooLarge { bytes: code_bytes });
             }
         }
-        segments.push(SegmentImage { vaddr, memsz, data: bytes[file_range].to_vec(), perm });
+        segments.push(SegmentImage {
+            vaddr,
+            memsz,
+            data: bytes[file_range].to_vec(),
+            perm,
+        });
     }
     if !any_load {
         return Err(ElfError::NoLoadSegment);
@@ -252,9 +355,20 @@ fn load_segments(bytes: &[u8], phdrs: &[ProgramHeader], xlen: Xlen) -> Result<Ve
 
 /// STT_FUNC symbols inside executable segments, sorted by address then name, deduplicated.
 /// Any problem with the section or symbol tables yields no symbols (they are optional).
-fn function_symbols(bytes: &[u8], hdr: &Header, ctx: Ctx, segments: &[SegmentImage]) -> Vec<Symbol> {
-    let Some((syms, strings)) = read_symbols(bytes, hdr, ctx) else { return Vec::new() };
-    let in_code = |addr: u64| segments.iter().any(|s| s.perm & PERM_X != 0 && addr >= s.vaddr && addr - s.vaddr < s.memsz);
+fn function_symbols(
+    bytes: &[u8],
+    hdr: &Header,
+    ctx: Ctx,
+    segments: &[SegmentImage],
+) -> Vec<Symbol> {
+    let Some((syms, strings)) = read_symbols(bytes, hdr, ctx) else {
+        return Vec::new();
+    };
+    let in_code = |addr: u64| {
+        segments
+            .iter()
+            .any(|s| s.perm & PERM_X != 0 && addr >= s.vaddr && addr - s.vaddr < s.memsz)
+    };
     let mut out = Vec::new();
     let mut name_bytes = 0usize;
     for sym in syms {
@@ -270,7 +384,11 @@ fn function_symbols(bytes: &[u8], hdr: &Header, ctx: Ctx, segments: &[SegmentIma
         if name_bytes > MAX_SYMBOL_NAME_BYTES {
             break;
         }
-        out.push(Symbol { name, addr: sym.st_value, size: sym.st_size });
+        out.push(Symbol {
+            name,
+            addr: sym.st_value,
+            size: sym.st_size,
+        });
     }
     out.sort_by(|a, b| (a.addr, &a.name, a.size).cmp(&(b.addr, &b.name, b.size)));
     out.dedup_by(|a, b| a.addr == b.addr && a.name == b.name);
@@ -303,12 +421,20 @@ fn read_symbols<'a>(bytes: &'a [u8], hdr: &Header, ctx: Ctx) -> Option<(Vec<Sym>
         return None;
     }
     slice_at(bytes, hdr.e_shoff, shnum * shentsize)?;
-    let sections = SectionHeader::parse(bytes, usize::try_from(hdr.e_shoff).ok()?, shnum as usize, ctx).ok()?;
+    let sections = SectionHeader::parse(
+        bytes,
+        usize::try_from(hdr.e_shoff).ok()?,
+        shnum as usize,
+        ctx,
+    )
+    .ok()?;
     let symtab = sections.iter().find(|s| s.sh_type == SHT_SYMTAB)?;
     let strtab = sections.get(usize::try_from(symtab.sh_link).ok()?)?;
     let strings = slice_at(bytes, strtab.sh_offset, strtab.sh_size)?;
     slice_at(bytes, symtab.sh_offset, symtab.sh_size)?;
-    let count = usize::try_from(symtab.sh_size / symentsize).ok()?.min(MAX_SYMBOLS);
+    let count = usize::try_from(symtab.sh_size / symentsize)
+        .ok()?
+        .min(MAX_SYMBOLS);
     let syms = Sym::parse(bytes, usize::try_from(symtab.sh_offset).ok()?, count, ctx).ok()?;
     Some((syms, strings))
 }

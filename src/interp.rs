@@ -112,7 +112,11 @@ impl Bus for MachineBus<'_> {
 
 impl MachineBus<'_> {
     /// [`Bus::ecall`] with every guest-visible effect reported to `observer`.
-    pub fn ecall_observed(&mut self, cpu: &mut Cpu, observer: &mut dyn EffectObserver) -> Result<Service, FaultKind> {
+    pub fn ecall_observed(
+        &mut self,
+        cpu: &mut Cpu,
+        observer: &mut dyn EffectObserver,
+    ) -> Result<Service, FaultKind> {
         self.host.ecall_observed(cpu, self.mem, Some(observer))
     }
 
@@ -123,7 +127,8 @@ impl MachineBus<'_> {
         cpu: &mut Cpu,
         observer: &mut dyn EffectObserver,
     ) -> Result<Service, FaultKind> {
-        self.host.custom0_observed(ins, cpu, self.mem, Some(observer))
+        self.host
+            .custom0_observed(ins, cpu, self.mem, Some(observer))
     }
 }
 
@@ -147,7 +152,13 @@ impl From<FaultKind> for Trap {
 /// Execute one instruction (None = keep going). Looks at no cycle limit, except that the
 /// count cannot pass `u64::MAX` (then it reports [`Stop::CycleLimit`]).
 pub fn step(m: &mut Machine) -> Option<Stop> {
-    let Machine { program, mem, cpu, host, .. } = m;
+    let Machine {
+        program,
+        mem,
+        cpu,
+        host,
+        ..
+    } = m;
     step_with(&program.code, cpu, &mut MachineBus { mem, host })
 }
 
@@ -189,7 +200,13 @@ pub fn run(m: &mut Machine, cycle_limit: u64) -> Stop {
 /// so the optimiser knows guest stores cannot modify them: this keeps the load/store path
 /// as fast as before the interpreter became generic over [`Bus`].
 #[inline(never)]
-fn run_plain<const RV64: bool>(code: &Code, cpu: &mut Cpu, mem: &mut GuestMemory, host: &mut Host, cycle_limit: u64) -> Stop {
+fn run_plain<const RV64: bool>(
+    code: &Code,
+    cpu: &mut Cpu,
+    mem: &mut GuestMemory,
+    host: &mut Host,
+    cycle_limit: u64,
+) -> Stop {
     run_loop::<RV64, _>(code, cpu, MachineBus { mem, host }, cycle_limit)
 }
 
@@ -204,7 +221,12 @@ pub fn run_with<B: Bus>(code: &Code, cpu: &mut Cpu, bus: B, cycle_limit: u64) ->
 
 /// The run loop for one XLEN, fixed at compile time so width tests fold away.
 #[inline(always)]
-fn run_loop<const RV64: bool, B: Bus>(code: &Code, cpu: &mut Cpu, mut bus: B, cycle_limit: u64) -> Stop {
+fn run_loop<const RV64: bool, B: Bus>(
+    code: &Code,
+    cpu: &mut Cpu,
+    mut bus: B,
+    cycle_limit: u64,
+) -> Stop {
     let mut window = Window::EMPTY;
     while cpu.cycle < cycle_limit {
         let Some(ins) = window.fetch(code, cpu.pc) else {
@@ -228,7 +250,10 @@ struct Window<'a> {
 }
 
 impl<'a> Window<'a> {
-    const EMPTY: Window<'static> = Window { base: 0, instrs: &[] };
+    const EMPTY: Window<'static> = Window {
+        base: 0,
+        instrs: &[],
+    };
 
     #[inline(always)]
     fn fetch(&mut self, code: &'a Code, pc: u64) -> Option<&'a Instr> {
@@ -244,7 +269,11 @@ impl<'a> Window<'a> {
     #[cold]
     fn refill(&mut self, code: &'a Code, pc: u64) -> Option<&'a Instr> {
         let ins = code.fetch(pc)?;
-        if let Some(r) = code.ranges.iter().find(|r| pc.wrapping_sub(r.base) / 2 < r.instrs.len() as u64) {
+        if let Some(r) = code
+            .ranges
+            .iter()
+            .find(|r| pc.wrapping_sub(r.base) / 2 < r.instrs.len() as u64)
+        {
             self.base = r.base;
             self.instrs = &r.instrs;
         }
@@ -254,7 +283,11 @@ impl<'a> Window<'a> {
 
 #[cold]
 fn fetch_fault(cpu: &Cpu) -> Stop {
-    Stop::Fault(Fault { kind: FaultKind::InstructionFetch { addr: cpu.pc }, pc: cpu.pc, cycle: cpu.cycle })
+    Stop::Fault(Fault {
+        kind: FaultKind::InstructionFetch { addr: cpu.pc },
+        pc: cpu.pc,
+        cycle: cpu.cycle,
+    })
 }
 
 /// Apply an instruction's outcome: retire it (pc, cycle) or turn its trap into a stop.
@@ -279,7 +312,11 @@ fn trap_stop(cpu: &mut Cpu, ins: &Instr, trap: Trap) -> Option<Stop> {
             Stop::Exit { code }
         }
         Trap::Breakpoint => Stop::Breakpoint { pc: cpu.pc },
-        Trap::Fault(kind) => Stop::Fault(Fault { kind, pc: cpu.pc, cycle: cpu.cycle }),
+        Trap::Fault(kind) => Stop::Fault(Fault {
+            kind,
+            pc: cpu.pc,
+            cycle: cpu.cycle,
+        }),
     })
 }
 
@@ -321,7 +358,12 @@ fn atomic_addr<B: Bus>(bus: &mut B, addr: u64, size: u64, store: bool) -> Result
 
 /// Read-modify-write of an AMO: returns the old value (zero-extended, `size` bytes).
 #[inline]
-fn amo<B: Bus>(bus: &mut B, addr: u64, size: u64, f: impl FnOnce(u64) -> u64) -> Result<u64, FaultKind> {
+fn amo<B: Bus>(
+    bus: &mut B,
+    addr: u64,
+    size: u64,
+    f: impl FnOnce(u64) -> u64,
+) -> Result<u64, FaultKind> {
     let addr = atomic_addr(bus, addr, size, true)?;
     let old = bus.load(addr, size)?;
     bus.store(addr, size, f(old))?;
@@ -356,7 +398,13 @@ fn execute<const RV64: bool, B: Bus>(cpu: &mut Cpu, bus: &mut B, ins: &Instr) ->
     let shamt = (b & u64::from(x.bits() - 1)) as u32;
     let (sa, sb) = (x.signed(a), x.signed(b));
     // Next pc of a conditional branch.
-    let branch = |taken: bool| if taken { x.trunc(pc.wrapping_add(imm)) } else { next };
+    let branch = |taken: bool| {
+        if taken {
+            x.trunc(pc.wrapping_add(imm))
+        } else {
+            next
+        }
+    };
 
     match ins.op {
         // ---- RV32I / RV64I ----
@@ -425,7 +473,11 @@ fn execute<const RV64: bool, B: Bus>(cpu: &mut Cpu, bus: &mut B, ins: &Instr) ->
         // count instructions retired before this one ----
         Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci => {
             let count = cpu.cycle;
-            let value = if isa::is_high_counter_csr(ins.imm as u16) { count >> 32 } else { count };
+            let value = if isa::is_high_counter_csr(ins.imm as u16) {
+                count >> 32
+            } else {
+                count
+            };
             set(cpu, x, rd, value);
         }
         // ---- M ----
@@ -436,22 +488,63 @@ fn execute<const RV64: bool, B: Bus>(cpu: &mut Cpu, bus: &mut B, ins: &Instr) ->
         // Division by zero gives all ones (quotient) or the dividend (remainder); signed
         // overflow (MIN / -1) gives MIN and 0, which is what wrapping division yields (for RV32
         // the i64 quotient 2^31 truncates back to MIN).
-        Op::Div => set(cpu, x, rd, if sb == 0 { u64::MAX } else { sa.wrapping_div(sb) as u64 }),
+        Op::Div => set(
+            cpu,
+            x,
+            rd,
+            if sb == 0 {
+                u64::MAX
+            } else {
+                sa.wrapping_div(sb) as u64
+            },
+        ),
         Op::Divu => set(cpu, x, rd, a.checked_div(b).unwrap_or(u64::MAX)),
-        Op::Rem => set(cpu, x, rd, if sb == 0 { a } else { sa.wrapping_rem(sb) as u64 }),
+        Op::Rem => set(
+            cpu,
+            x,
+            rd,
+            if sb == 0 {
+                a
+            } else {
+                sa.wrapping_rem(sb) as u64
+            },
+        ),
         Op::Remu => set(cpu, x, rd, a.checked_rem(b).unwrap_or(a)),
         Op::Mulw => set(cpu, x, rd, sext32(a.wrapping_mul(b))),
         Op::Divw => {
             let (a, b) = (a as i32, b as i32);
-            set(cpu, x, rd, if b == 0 { u64::MAX } else { a.wrapping_div(b) as i64 as u64 });
+            set(
+                cpu,
+                x,
+                rd,
+                if b == 0 {
+                    u64::MAX
+                } else {
+                    a.wrapping_div(b) as i64 as u64
+                },
+            );
         }
         Op::Divuw => {
             let (a, b) = (a as u32, b as u32);
-            set(cpu, x, rd, a.checked_div(b).map_or(u64::MAX, |q| sext32(u64::from(q))));
+            set(
+                cpu,
+                x,
+                rd,
+                a.checked_div(b).map_or(u64::MAX, |q| sext32(u64::from(q))),
+            );
         }
         Op::Remw => {
             let (a, b) = (a as i32, b as i32);
-            set(cpu, x, rd, if b == 0 { a as i64 as u64 } else { a.wrapping_rem(b) as i64 as u64 });
+            set(
+                cpu,
+                x,
+                rd,
+                if b == 0 {
+                    a as i64 as u64
+                } else {
+                    a.wrapping_rem(b) as i64 as u64
+                },
+            );
         }
         Op::Remuw => {
             let (a, b) = (a as u32, b as u32);
@@ -476,25 +569,90 @@ fn execute<const RV64: bool, B: Bus>(cpu: &mut Cpu, bus: &mut B, ins: &Instr) ->
             set(cpu, x, rd, u64::from(!success));
         }
         Op::AmoswapW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |_| b)?)),
-        Op::AmoaddW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| old.wrapping_add(b))?)),
+        Op::AmoaddW => set(
+            cpu,
+            x,
+            rd,
+            sext32(amo(bus, ea, 4, |old| old.wrapping_add(b))?),
+        ),
         Op::AmoxorW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| old ^ b)?)),
         Op::AmoandW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| old & b)?)),
         Op::AmoorW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| old | b)?)),
-        Op::AmominW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| if (old as i32) < (b as i32) { old } else { b })?)),
-        Op::AmomaxW => set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| if (old as i32) > (b as i32) { old } else { b })?)),
-        Op::AmominuW => {
-            set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| if (old as u32) < (b as u32) { old } else { b })?))
-        }
-        Op::AmomaxuW => {
-            set(cpu, x, rd, sext32(amo(bus, ea, 4, |old| if (old as u32) > (b as u32) { old } else { b })?))
-        }
+        Op::AmominW => set(
+            cpu,
+            x,
+            rd,
+            sext32(amo(bus, ea, 4, |old| {
+                if (old as i32) < (b as i32) {
+                    old
+                } else {
+                    b
+                }
+            })?),
+        ),
+        Op::AmomaxW => set(
+            cpu,
+            x,
+            rd,
+            sext32(amo(bus, ea, 4, |old| {
+                if (old as i32) > (b as i32) {
+                    old
+                } else {
+                    b
+                }
+            })?),
+        ),
+        Op::AmominuW => set(
+            cpu,
+            x,
+            rd,
+            sext32(amo(bus, ea, 4, |old| {
+                if (old as u32) < (b as u32) {
+                    old
+                } else {
+                    b
+                }
+            })?),
+        ),
+        Op::AmomaxuW => set(
+            cpu,
+            x,
+            rd,
+            sext32(amo(bus, ea, 4, |old| {
+                if (old as u32) > (b as u32) {
+                    old
+                } else {
+                    b
+                }
+            })?),
+        ),
         Op::AmoswapD => set(cpu, x, rd, amo(bus, ea, 8, |_| b)?),
         Op::AmoaddD => set(cpu, x, rd, amo(bus, ea, 8, |old| old.wrapping_add(b))?),
         Op::AmoxorD => set(cpu, x, rd, amo(bus, ea, 8, |old| old ^ b)?),
         Op::AmoandD => set(cpu, x, rd, amo(bus, ea, 8, |old| old & b)?),
         Op::AmoorD => set(cpu, x, rd, amo(bus, ea, 8, |old| old | b)?),
-        Op::AmominD => set(cpu, x, rd, amo(bus, ea, 8, |old| if (old as i64) < (b as i64) { old } else { b })?),
-        Op::AmomaxD => set(cpu, x, rd, amo(bus, ea, 8, |old| if (old as i64) > (b as i64) { old } else { b })?),
+        Op::AmominD => set(
+            cpu,
+            x,
+            rd,
+            amo(
+                bus,
+                ea,
+                8,
+                |old| if (old as i64) < (b as i64) { old } else { b },
+            )?,
+        ),
+        Op::AmomaxD => set(
+            cpu,
+            x,
+            rd,
+            amo(
+                bus,
+                ea,
+                8,
+                |old| if (old as i64) > (b as i64) { old } else { b },
+            )?,
+        ),
         Op::AmominuD => set(cpu, x, rd, amo(bus, ea, 8, |old| old.min(b))?),
         Op::AmomaxuD => set(cpu, x, rd, amo(bus, ea, 8, |old| old.max(b))?),
         // ---- OpenVM custom-0: the host-service table's second door ----
@@ -518,8 +676,14 @@ mod tests {
     #[test]
     fn mul_high_widths() {
         assert_eq!(mul_high(Xlen::X32, -1, -1), 0);
-        assert_eq!(mul_high(Xlen::X32, i128::from(u32::MAX), i128::from(u32::MAX)), 0xffff_fffe);
-        assert_eq!(mul_high(Xlen::X64, i128::from(i64::MIN), i128::from(i64::MIN)), 1 << 62);
+        assert_eq!(
+            mul_high(Xlen::X32, i128::from(u32::MAX), i128::from(u32::MAX)),
+            0xffff_fffe
+        );
+        assert_eq!(
+            mul_high(Xlen::X64, i128::from(i64::MIN), i128::from(i64::MIN)),
+            1 << 62
+        );
         // RV32 signed high of negative result: truncated by Cpu::set to 32 bits.
         assert_eq!(mul_high(Xlen::X32, -2, 3) as u32, 0xffff_ffff);
     }

@@ -30,6 +30,11 @@ impl Machine {
         let mut cpu = Cpu::new(program.xlen, program.entry);
         cpu.set(reg::SP, mem.layout().ram.end & !15);
         let host = Host::new(&config.host, mem.layout().input.start, blob.len() as u64);
-        Ok(Machine { program, mem, cpu, host })
+        Ok(Machine {
+            program,
+            mem,
+            cpu,
+            host,
+        })
     }
 }

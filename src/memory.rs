@@ -63,7 +63,10 @@ pub struct MemoryConfig {
 
 impl Default for MemoryConfig {
     fn default() -> Self {
-        MemoryConfig { ram_size: DEFAULT_RAM_SIZE, misaligned: MisalignedPolicy::Allow }
+        MemoryConfig {
+            ram_size: DEFAULT_RAM_SIZE,
+            misaligned: MisalignedPolicy::Allow,
+        }
     }
 }
 
@@ -93,7 +96,11 @@ pub enum LayoutError {
     #[error("segment {vaddr:#x}..{end:#x} lies outside the {limit:#x}-byte guest address space")]
     OutsideAddressSpace { vaddr: u64, end: u64, limit: u64 },
     #[error("RAM window of {ram_size:#x} bytes from {start:#x} does not cover writable data up to {need:#x}; raise --memory")]
-    RamTooSmall { start: u64, need: u64, ram_size: u64 },
+    RamTooSmall {
+        start: u64,
+        need: u64,
+        ram_size: u64,
+    },
     #[error("RAM window or input blob does not fit below the address-space limit {limit:#x}; lower --memory")]
     DoesNotFit { limit: u64 },
     #[error("segment at {vaddr:#x} has {data} bytes of data but a memory size of {memsz}")]
@@ -155,7 +162,11 @@ impl GuestMemory {
                 });
             }
             let end = s.vaddr.checked_add(s.memsz).filter(|&e| e <= limit).ok_or(
-                LayoutError::OutsideAddressSpace { vaddr: s.vaddr, end: s.vaddr.wrapping_add(s.memsz), limit },
+                LayoutError::OutsideAddressSpace {
+                    vaddr: s.vaddr,
+                    end: s.vaddr.wrapping_add(s.memsz),
+                    limit,
+                },
             )?;
             if s.vaddr < NULL_GUARD {
                 return Err(LayoutError::InNullGuard { vaddr: s.vaddr });
@@ -167,25 +178,37 @@ impl GuestMemory {
             Some(lo) => align_down(lo, PAGE),
             None => align_up(seg_end_max, PAGE).ok_or(LayoutError::DoesNotFit { limit })?,
         };
-        let need = writable.map(|s| s.vaddr + s.memsz).max().unwrap_or(ram_start);
+        let need = writable
+            .map(|s| s.vaddr + s.memsz)
+            .max()
+            .unwrap_or(ram_start);
         let ram_end = ram_start
             .checked_add(config.ram_size)
             .filter(|&e| e <= limit)
             .ok_or(LayoutError::DoesNotFit { limit })?;
         if need > ram_end {
-            return Err(LayoutError::RamTooSmall { start: ram_start, need, ram_size: config.ram_size });
+            return Err(LayoutError::RamTooSmall {
+                start: ram_start,
+                need,
+                ram_size: config.ram_size,
+            });
         }
-        let input_start = align_up(ram_end.max(seg_end_max), INPUT_ALIGN).ok_or(LayoutError::DoesNotFit { limit })?;
+        let input_start = align_up(ram_end.max(seg_end_max), INPUT_ALIGN)
+            .ok_or(LayoutError::DoesNotFit { limit })?;
         let input_end = input_start
             .checked_add(input.len() as u64)
             .filter(|&e| e <= limit)
             .ok_or(LayoutError::DoesNotFit { limit })?;
-        let span = align_up(input_end.max(ram_end), PAGE).ok_or(LayoutError::DoesNotFit { limit })?;
+        let span =
+            align_up(input_end.max(ram_end), PAGE).ok_or(LayoutError::DoesNotFit { limit })?;
         let map_len = usize::try_from(span).map_err(|_| LayoutError::DoesNotFit { limit })?;
         let map = MmapOptions::new()
             .len(map_len)
             .map_anon()
-            .map_err(|source| LayoutError::Mmap { bytes: span, source })?;
+            .map_err(|source| LayoutError::Mmap {
+                bytes: span,
+                source,
+            })?;
         let pages = (span >> PAGE_SHIFT) as usize;
         let mut mem = GuestMemory {
             map,
@@ -195,7 +218,11 @@ impl GuestMemory {
             fast_load: Vec::new(),
             fast_store: Vec::new(),
             regions: Vec::new(),
-            layout: Layout { ram: ram_start..ram_end, input: input_start..input_end, span },
+            layout: Layout {
+                ram: ram_start..ram_end,
+                input: input_start..input_end,
+                span,
+            },
             misaligned: config.misaligned,
             misaligned_count: 0,
         };
@@ -208,11 +235,16 @@ impl GuestMemory {
         mem.add_region(input_start..input_end, PERM_R);
         let at = input_start as usize;
         mem.map[at..at + input.len()].copy_from_slice(input);
-        mem.fast_load = mem.perms.iter().map(|&p| u8::from(p & (PERM_R | PERM_MIXED) != PERM_R)).collect();
+        mem.fast_load = mem
+            .perms
+            .iter()
+            .map(|&p| u8::from(p & (PERM_R | PERM_MIXED) != PERM_R))
+            .collect();
         mem.fast_store = mem.perms.iter().map(|&p| u8::from(p != PERM_RAM)).collect();
         for page in 0..(NULL_GUARD >> PAGE_SHIFT) as usize {
             // The null guard faults whatever a segment there says (as `check` does).
-            if let (Some(l), Some(s)) = (mem.fast_load.get_mut(page), mem.fast_store.get_mut(page)) {
+            if let (Some(l), Some(s)) = (mem.fast_load.get_mut(page), mem.fast_store.get_mut(page))
+            {
                 (*l, *s) = (1, 1);
             }
         }
@@ -231,7 +263,11 @@ impl GuestMemory {
             let covers_page = range.start <= page_start && range.end >= page_start + PAGE;
             let slot = &mut self.perms[page as usize];
             // A partial cover keeps the page uniform only if it already had the same permissions.
-            *slot = if covers_page || *slot == perm { perm } else { PERM_MIXED };
+            *slot = if covers_page || *slot == perm {
+                perm
+            } else {
+                PERM_MIXED
+            };
         }
         self.regions.push(Region { range, perm });
     }
@@ -259,12 +295,18 @@ impl GuestMemory {
 
     /// Exact permission bits of the byte at `addr` (0 if unmapped).
     fn byte_perm(&self, addr: u64) -> u8 {
-        self.regions.iter().rev().find(|r| r.range.contains(&addr)).map_or(0, |r| r.perm)
+        self.regions
+            .iter()
+            .rev()
+            .find(|r| r.range.contains(&addr))
+            .map_or(0, |r| r.perm)
     }
 
     /// Do all bytes of `[addr, addr + len)` have every bit of `need`? `len > 0`.
     pub fn check(&self, addr: u64, len: u64, need: u8) -> bool {
-        let Some(end) = addr.checked_add(len) else { return false };
+        let Some(end) = addr.checked_add(len) else {
+            return false;
+        };
         if addr < NULL_GUARD || end > self.layout.span || len == 0 {
             return false;
         }
@@ -378,9 +420,22 @@ mod tests {
     use super::*;
 
     fn mem(policy: MisalignedPolicy) -> GuestMemory {
-        let code = SegmentImage { vaddr: 0x20_0800, memsz: 0x100, data: vec![0x13; 0x100], perm: PERM_R | PERM_X };
-        let data = SegmentImage { vaddr: 0x20_2000, memsz: 0x2000, data: vec![7; 16], perm: PERM_R | PERM_W };
-        let config = MemoryConfig { ram_size: 1 << 24, misaligned: policy };
+        let code = SegmentImage {
+            vaddr: 0x20_0800,
+            memsz: 0x100,
+            data: vec![0x13; 0x100],
+            perm: PERM_R | PERM_X,
+        };
+        let data = SegmentImage {
+            vaddr: 0x20_2000,
+            memsz: 0x2000,
+            data: vec![7; 16],
+            perm: PERM_R | PERM_W,
+        };
+        let config = MemoryConfig {
+            ram_size: 1 << 24,
+            misaligned: policy,
+        };
         GuestMemory::new(&[code, data], Xlen::X32, &config, b"hello").unwrap()
     }
 
@@ -393,10 +448,19 @@ mod tests {
         assert_eq!(m.load(0x20_2000, 1), Ok(7));
         assert_eq!(m.load(0x20_2010, 1), Ok(0));
         assert!(matches!(m.load(0x10, 4), Err(FaultKind::LoadAccess { .. })));
-        assert!(matches!(m.store(0x20_0800, 4, 1), Err(FaultKind::StoreReadOnly { .. })));
+        assert!(matches!(
+            m.store(0x20_0800, 4, 1),
+            Err(FaultKind::StoreReadOnly { .. })
+        ));
         let input = m.layout().input.start;
-        assert!(matches!(m.store(input, 1, 1), Err(FaultKind::StoreReadOnly { .. })));
-        assert!(matches!(m.load(u64::MAX - 2, 8), Err(FaultKind::LoadAccess { .. })));
+        assert!(matches!(
+            m.store(input, 1, 1),
+            Err(FaultKind::StoreReadOnly { .. })
+        ));
+        assert!(matches!(
+            m.load(u64::MAX - 2, 8),
+            Err(FaultKind::LoadAccess { .. })
+        ));
         m.store(0x20_2001, 4, 0xdead_beef).unwrap();
         assert_eq!(m.load(0x20_2001, 4), Ok(0xdead_beef));
         assert_eq!(m.misaligned_count, 2);
@@ -405,19 +469,47 @@ mod tests {
     #[test]
     fn misaligned_trap() {
         let mut m = mem(MisalignedPolicy::Trap);
-        assert!(matches!(m.load(0x20_2001, 2), Err(FaultKind::MisalignedLoad { .. })));
-        assert!(matches!(m.store(0x20_2002, 4, 0), Err(FaultKind::MisalignedStore { .. })));
+        assert!(matches!(
+            m.load(0x20_2001, 2),
+            Err(FaultKind::MisalignedLoad { .. })
+        ));
+        assert!(matches!(
+            m.store(0x20_2002, 4, 0),
+            Err(FaultKind::MisalignedStore { .. })
+        ));
         assert_eq!(m.load(0x20_2002, 2), Ok(0x0707));
     }
 
     #[test]
     fn mixed_pages_are_byte_exact() {
         // Code ends mid-page and RAM starts on that page: code bytes stay read-only.
-        let code = SegmentImage { vaddr: 0x1_0000, memsz: 0x10, data: vec![0; 0x10], perm: PERM_R | PERM_X };
-        let data = SegmentImage { vaddr: 0x1_0010, memsz: 0x10, data: vec![], perm: PERM_R | PERM_W };
-        let mut m = GuestMemory::new(&[code, data], Xlen::X64, &MemoryConfig { ram_size: 1 << 20, ..Default::default() }, &[]).unwrap();
+        let code = SegmentImage {
+            vaddr: 0x1_0000,
+            memsz: 0x10,
+            data: vec![0; 0x10],
+            perm: PERM_R | PERM_X,
+        };
+        let data = SegmentImage {
+            vaddr: 0x1_0010,
+            memsz: 0x10,
+            data: vec![],
+            perm: PERM_R | PERM_W,
+        };
+        let mut m = GuestMemory::new(
+            &[code, data],
+            Xlen::X64,
+            &MemoryConfig {
+                ram_size: 1 << 20,
+                ..Default::default()
+            },
+            &[],
+        )
+        .unwrap();
         assert!(m.store(0x1_0010, 8, 1).is_ok());
-        assert!(matches!(m.store(0x1_000c, 8, 1), Err(FaultKind::StoreReadOnly { .. })));
+        assert!(matches!(
+            m.store(0x1_000c, 8, 1),
+            Err(FaultKind::StoreReadOnly { .. })
+        ));
         assert!(m.is_executable(0x1_0000, 4));
         assert!(!m.is_executable(0x1_0010, 4));
     }

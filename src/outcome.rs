@@ -22,8 +22,15 @@ pub enum FaultKind {
     MisalignedStore { addr: u64, size: u64 },
     #[error("unknown service call {number:#x}")]
     UnknownService { number: u64 },
-    #[error("service {service} called with bad argument: {reason} (address {addr:#x}, length {len})")]
-    BadServiceArgument { service: &'static str, addr: u64, len: u64, reason: &'static str },
+    #[error(
+        "service {service} called with bad argument: {reason} (address {addr:#x}, length {len})"
+    )]
+    BadServiceArgument {
+        service: &'static str,
+        addr: u64,
+        len: u64,
+        reason: &'static str,
+    },
     #[error("{limit} limit of {max} bytes exceeded")]
     OutputLimit { limit: &'static str, max: u64 },
 }

@@ -40,13 +40,24 @@ pub struct CodeRange {
 }
 
 /// The instruction at every halfword of a code segment's zero-filled tail.
-pub const ZERO_TAIL: Instr = Instr { op: crate::isa::Op::Illegal, rd: 0, rs1: 0, rs2: 0, imm: 0, len: 2, raw: 0 };
+pub const ZERO_TAIL: Instr = Instr {
+    op: crate::isa::Op::Illegal,
+    rd: 0,
+    rs1: 0,
+    rs2: 0,
+    imm: 0,
+    len: 2,
+    raw: 0,
+};
 
 impl Code {
     /// Decode every executable segment.
     pub fn decode(segments: &[SegmentImage], xlen: Xlen) -> Code {
         let mut ranges = Vec::new();
-        for seg in segments.iter().filter(|s| s.perm & crate::memory::PERM_X != 0) {
+        for seg in segments
+            .iter()
+            .filter(|s| s.perm & crate::memory::PERM_X != 0)
+        {
             // Bytes past the file data up to memsz are zero; an odd trailing byte is dropped.
             // Only the file-backed halfwords (plus one, for a 4-byte instruction whose upper half
             // is in the tail) are decoded; the rest is `ZERO_TAIL`.
@@ -71,7 +82,11 @@ impl Code {
                 };
                 instrs.push(ins);
             }
-            ranges.push(CodeRange { base: seg.vaddr, instrs, halfwords });
+            ranges.push(CodeRange {
+                base: seg.vaddr,
+                instrs,
+                halfwords,
+            });
         }
         Code { ranges }
     }
@@ -96,14 +111,28 @@ impl Code {
     /// such pcs; the zero-filled tail is left to the interpreter, which faults on it.
     pub fn is_decoded(&self, pc: u64) -> bool {
         pc & 1 == 0
-            && self.ranges.iter().any(|r| pc.checked_sub(r.base).is_some_and(|off| off / 2 < r.instrs.len() as u64))
+            && self.ranges.iter().any(|r| {
+                pc.checked_sub(r.base)
+                    .is_some_and(|off| off / 2 < r.instrs.len() as u64)
+            })
     }
 }
 
 impl Program {
     /// Build a program from parts (the ELF loader and tests use this); decodes the code.
-    pub fn from_parts(xlen: Xlen, entry: u64, segments: Vec<SegmentImage>, functions: Vec<Symbol>) -> Program {
+    pub fn from_parts(
+        xlen: Xlen,
+        entry: u64,
+        segments: Vec<SegmentImage>,
+        functions: Vec<Symbol>,
+    ) -> Program {
         let code = Code::decode(&segments, xlen);
-        Program { xlen, entry, segments, functions, code }
+        Program {
+            xlen,
+            entry,
+            segments,
+            functions,
+            code,
+        }
     }
 }

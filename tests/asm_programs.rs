@@ -55,7 +55,10 @@ fn asm_dir() -> PathBuf {
 }
 
 fn tool_present(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Build every program variant once per test binary; `None` if the toolchain is missing
@@ -99,7 +102,12 @@ fn build_all() -> Vec<Built> {
                     elf.clone()
                 };
                 check_compression(&label, &elf, xlen, rvc, name == "compressed");
-                all.push(Built { label, xlen, elf, qemu_elf });
+                all.push(Built {
+                    label,
+                    xlen,
+                    elf,
+                    qemu_elf,
+                });
             }
         }
     }
@@ -107,10 +115,26 @@ fn build_all() -> Vec<Built> {
 }
 
 fn gcc(src: &Path, out: &Path, xlen: Xlen, rvc: bool, extra: &[&str]) {
-    let march = format!("-march=rv{}ima{}_zicsr_zifencei", xlen.bits(), if rvc { "c" } else { "" });
-    let mabi = if xlen == Xlen::X32 { "-mabi=ilp32" } else { "-mabi=lp64" };
+    let march = format!(
+        "-march=rv{}ima{}_zicsr_zifencei",
+        xlen.bits(),
+        if rvc { "c" } else { "" }
+    );
+    let mabi = if xlen == Xlen::X32 {
+        "-mabi=ilp32"
+    } else {
+        "-mabi=lp64"
+    };
     let output = Command::new(GCC)
-        .args([&march, mabi, "-nostdlib", "-nostartfiles", "-static", "-mno-relax", "-Wl,--build-id=none"])
+        .args([
+            &march,
+            mabi,
+            "-nostdlib",
+            "-nostartfiles",
+            "-static",
+            "-mno-relax",
+            "-Wl,--build-id=none",
+        ])
         .arg("-T")
         .arg(asm_dir().join("link.ld"))
         .arg("-I")
@@ -133,13 +157,24 @@ fn gcc(src: &Path, out: &Path, xlen: Xlen, rvc: bool, extra: &[&str]) {
 /// must show every `c.*` form of its XLEN (objdump -M no-aliases prints c.nop as
 /// `c.addi zero,0`). Without C there must be none.
 fn check_compression(label: &str, elf: &Path, xlen: Xlen, rvc: bool, all_forms: bool) {
-    let out = Command::new(OBJDUMP).args(["-d", "-M", "no-aliases"]).arg(elf).output().expect("run objdump");
+    let out = Command::new(OBJDUMP)
+        .args(["-d", "-M", "no-aliases"])
+        .arg(elf)
+        .output()
+        .expect("run objdump");
     assert!(out.status.success(), "objdump {label}");
     let text = String::from_utf8_lossy(&out.stdout);
-    let mnemonics: Vec<&str> = text.lines().filter_map(|l| l.split('\t').nth(2)).map(|m| m.trim()).collect();
+    let mnemonics: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split('\t').nth(2))
+        .map(|m| m.trim())
+        .collect();
     let compressed_count = mnemonics.iter().filter(|m| m.starts_with("c.")).count();
     if !rvc {
-        assert_eq!(compressed_count, 0, "{label}: built without C but has compressed instructions");
+        assert_eq!(
+            compressed_count, 0,
+            "{label}: built without C but has compressed instructions"
+        );
         return;
     }
     assert!(
@@ -150,11 +185,16 @@ fn check_compression(label: &str, elf: &Path, xlen: Xlen, rvc: bool, all_forms: 
         for form in compressed::FORMS {
             let exists = match *form {
                 "c.jal" => xlen == Xlen::X32,
-                "c.ld" | "c.sd" | "c.addiw" | "c.subw" | "c.addw" | "c.ldsp" | "c.sdsp" => xlen == Xlen::X64,
+                "c.ld" | "c.sd" | "c.addiw" | "c.subw" | "c.addw" | "c.ldsp" | "c.sdsp" => {
+                    xlen == Xlen::X64
+                }
                 _ => true,
             };
-            let shown =
-                if *form == "c.nop" { text.contains("\tc.addi\tzero,0\n") } else { mnemonics.contains(form) };
+            let shown = if *form == "c.nop" {
+                text.contains("\tc.addi\tzero,0\n")
+            } else {
+                mnemonics.contains(form)
+            };
             if exists {
                 assert!(shown, "{label}: objdump shows no {form}");
             }
@@ -197,7 +237,8 @@ fn run_all(engine_name: &str, engine: impl Fn(&mut Machine, u64) -> Stop) {
             }
         };
         // A panicking engine is a failure of this program; keep going to report all of them.
-        let stop = match std::panic::catch_unwind(AssertUnwindSafe(|| engine(&mut m, CYCLE_LIMIT))) {
+        let stop = match std::panic::catch_unwind(AssertUnwindSafe(|| engine(&mut m, CYCLE_LIMIT)))
+        {
             Ok(stop) => stop,
             Err(_) => {
                 failures.push(format!("{}: {engine_name} panicked", b.label));
@@ -205,10 +246,14 @@ fn run_all(engine_name: &str, engine: impl Fn(&mut Machine, u64) -> Stop) {
             }
         };
         match verdict(&stop) {
-            None => eprintln!("{engine_name}: {} passed in {} cycles", b.label, m.cpu.cycle),
-            Some(why) => {
-                failures.push(format!("{}: {why} (pc {:#x}, cycle {})", b.label, m.cpu.pc, m.cpu.cycle))
-            }
+            None => eprintln!(
+                "{engine_name}: {} passed in {} cycles",
+                b.label, m.cpu.cycle
+            ),
+            Some(why) => failures.push(format!(
+                "{}: {why} (pc {:#x}, cycle {})",
+                b.label, m.cpu.pc, m.cpu.cycle
+            )),
         }
     }
     assert!(
@@ -236,16 +281,26 @@ fn programs_pass_on_qemu_user() {
             eprintln!("SKIPPED on qemu: {qemu} not found ({})", b.label);
             continue;
         }
-        let out = Command::new(&qemu).arg(&b.qemu_elf).output().expect("run qemu");
+        let out = Command::new(&qemu)
+            .arg(&b.qemu_elf)
+            .output()
+            .expect("run qemu");
         ran += 1;
         match out.status.code() {
             Some(0) => {}
-            Some(code) if code & 1 == 1 => {
-                failures.push(format!("{}: test {} (mod 128) failed under {qemu}", b.label, code >> 1))
-            }
+            Some(code) if code & 1 == 1 => failures.push(format!(
+                "{}: test {} (mod 128) failed under {qemu}",
+                b.label,
+                code >> 1
+            )),
             other => failures.push(format!("{}: {qemu} ended with {other:?}", b.label)),
         }
     }
     eprintln!("{ran} program variants ran on qemu-user");
-    assert!(failures.is_empty(), "qemu: {} program(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "qemu: {} program(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

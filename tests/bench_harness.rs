@@ -13,12 +13,18 @@ fn root() -> PathBuf {
 }
 
 fn have(tool: &str) -> bool {
-    Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success())
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn compare(args: &[&str], envs: &[(&str, &Path)]) -> Output {
     let mut cmd = Command::new("bash");
-    cmd.arg(root().join("bench/compare.sh")).args(["--quick", "--guest", "fibonacci"]).args(args);
+    cmd.arg(root().join("bench/compare.sh"))
+        .args(["--quick", "--guest", "fibonacci"])
+        .args(args);
     cmd.env("RVJIT_BIN", env!("CARGO_BIN_EXE_rvjit"));
     for (k, v) in envs {
         cmd.env(k, v);
@@ -30,7 +36,10 @@ fn tools_present() -> bool {
     if have("bash") && have("python3") {
         return true;
     }
-    assert!(std::env::var_os("CI").is_none(), "CI: bench/compare.sh needs bash and python3");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI: bench/compare.sh needs bash and python3"
+    );
     eprintln!("note: bash or python3 missing; skipping the bench/compare.sh smoke test");
     false
 }
@@ -48,7 +57,10 @@ fn quick_comparison_runs_and_engines_agree() {
             .args(["--target", "native", "--guest", "fibonacci"])
             .status()
             .is_ok_and(|s| s.success());
-        assert!(ok && native.is_file(), "CI: building the host-native fibonacci failed");
+        assert!(
+            ok && native.is_file(),
+            "CI: building the host-native fibonacci failed"
+        );
     }
     if !native.is_file() {
         eprintln!("note: {} not built; the native column is skipped (scripts/build-guests.sh --target native)", native.display());
@@ -66,7 +78,10 @@ fn quick_comparison_runs_and_engines_agree() {
     let out = compare(&args, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "bench/compare.sh --quick failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "bench/compare.sh --quick failed:\n{stdout}\n{stderr}"
+    );
 
     // One row per committed target, each with a measured (not pending) translator column, and
     // a reference outcome every engine matched.
@@ -76,14 +91,30 @@ fn quick_comparison_runs_and_engines_agree() {
             .lines()
             .find(|l| l.starts_with("fibonacci") && l.contains(t))
             .unwrap_or_else(|| panic!("no fibonacci/{} row in:\n{stdout}", t.trim()));
-        assert!(!row.contains("pending"), "the translator did not run: {row}");
-        assert_eq!(stderr.matches("reference outcome from interp: exit 0").count(), targets.len(), "{stderr}");
+        assert!(
+            !row.contains("pending"),
+            "the translator did not run: {row}"
+        );
+        assert_eq!(
+            stderr
+                .matches("reference outcome from interp: exit 0")
+                .count(),
+            targets.len(),
+            "{stderr}"
+        );
     }
     assert!(stdout.contains("geomean (all)"), "{stdout}");
     let markdown = std::fs::read_to_string(&md).expect("the --markdown file");
     let _ = std::fs::remove_file(&md);
     assert!(markdown.starts_with("| guest | target |"), "{markdown}");
-    assert_eq!(markdown.lines().filter(|l| l.starts_with("| fibonacci |")).count(), targets.len(), "{markdown}");
+    assert_eq!(
+        markdown
+            .lines()
+            .filter(|l| l.starts_with("| fibonacci |"))
+            .count(),
+        targets.len(),
+        "{markdown}"
+    );
 }
 
 /// The agreement check is real: a "native build" that prints something else fails the run.
@@ -96,11 +127,21 @@ fn a_disagreeing_engine_fails_the_comparison() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let liar = dir.join("fibonacci");
     std::fs::write(&liar, "#!/bin/sh\necho 'fib(90) = 42'\n").expect("write fake native build");
-    let status = Command::new("chmod").arg("+x").arg(&liar).status().expect("chmod");
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&liar)
+        .status()
+        .expect("chmod");
     assert!(status.success());
-    let out = compare(&["--target", "riscv64im-unknown-none-elf"], &[("RVJIT_NATIVE_DIR", &dir)]);
+    let out = compare(
+        &["--target", "riscv64im-unknown-none-elf"],
+        &[("RVJIT_NATIVE_DIR", &dir)],
+    );
     let _ = std::fs::remove_dir_all(&dir);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "a wrong native output was accepted:\n{stderr}");
+    assert!(
+        !out.status.success(),
+        "a wrong native output was accepted:\n{stderr}"
+    );
     assert!(stderr.contains("native DISAGREES"), "{stderr}");
 }

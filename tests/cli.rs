@@ -60,13 +60,17 @@ impl std::ops::Deref for TempFile {
 fn write_file(bytes: &[u8]) -> TempFile {
     static N: AtomicUsize = AtomicUsize::new(0);
     let n = N.fetch_add(1, Ordering::Relaxed);
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}-{n}.bin", std::process::id()));
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-{}-{n}.bin", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     TempFile(path)
 }
 
 fn rvjit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rvjit")).args(args).output().expect("run rvjit")
+    Command::new(env!("CARGO_BIN_EXE_rvjit"))
+        .args(args)
+        .output()
+        .expect("run rvjit")
 }
 
 fn run(path: &std::path::Path, extra: &[&str]) -> Output {
@@ -103,7 +107,10 @@ fn exit_code_and_summary() {
         let o = run(&elf(class64, &exit7(), vec![]), &[]);
         let err = stderr(&o);
         assert_eq!(status(&o), 7, "{err}");
-        assert!(err.contains("rvjit: guest exited with code 7 after 3 cycles"), "{err}");
+        assert!(
+            err.contains("rvjit: guest exited with code 7 after 3 cycles"),
+            "{err}"
+        );
         assert!(err.contains("3 cycles in"), "{err}");
         assert!(err.contains("M instructions/s"), "{err}");
         // SHA-256 of the empty public output.
@@ -125,8 +132,14 @@ fn exit_code_low_byte_zero_maps_to_one() {
 #[test]
 fn negative_exit_code() {
     const LI_A0_MINUS_1: u32 = 0xfff0_0513;
-    for (class64, shown) in [(false, "code -1 (0xffffffff)"), (true, "code -1 (0xffffffffffffffff)")] {
-        let o = run(&elf(class64, &[LI_A0_MINUS_1, LI_A7_EXIT, ECALL], vec![]), &[]);
+    for (class64, shown) in [
+        (false, "code -1 (0xffffffff)"),
+        (true, "code -1 (0xffffffffffffffff)"),
+    ] {
+        let o = run(
+            &elf(class64, &[LI_A0_MINUS_1, LI_A7_EXIT, ECALL], vec![]),
+            &[],
+        );
         assert_eq!(status(&o), 255, "{}", stderr(&o));
         assert!(stderr(&o).contains(shown), "{}", stderr(&o));
     }
@@ -145,7 +158,10 @@ fn json_summary() {
     assert_eq!(j["engine"], "interp");
     assert_eq!(j["xlen"], 64);
     assert_eq!(j["public_output_len"], 0);
-    assert_eq!(j["public_output_sha256"], "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_eq!(
+        j["public_output_sha256"],
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
     assert!(j["wall_seconds"].as_f64().unwrap() >= 0.0);
     assert!(j["mips"].is_number());
     assert!(j["memory"]["ram_start"].is_u64());
@@ -155,7 +171,10 @@ fn json_summary() {
 
 #[test]
 fn stats() {
-    let o = run(&elf(false, &exit7(), vec![]), &["--stats", "--memory", "64M"]);
+    let o = run(
+        &elf(false, &exit7(), vec![]),
+        &["--stats", "--memory", "64M"],
+    );
     let err = stderr(&o);
     assert_eq!(status(&o), 7, "{err}");
     assert!(err.contains("engine interp, RV32"), "{err}");
@@ -166,11 +185,23 @@ fn stats() {
 #[test]
 fn guest_output_streams_and_public_output_file() {
     let code = [
-        LI_A0_1, LUI_A1_RODATA, LI_A2_6, LI_A7_WRITE, ECALL, // write(1, "hello\n", 6)
-        LI_A0_3, ECALL, // write(3, "hello\n", 6): a1, a2, a7 survive the call
-        LI_A0_0, LI_A7_EXIT, ECALL,
+        LI_A0_1,
+        LUI_A1_RODATA,
+        LI_A2_6,
+        LI_A7_WRITE,
+        ECALL, // write(1, "hello\n", 6)
+        LI_A0_3,
+        ECALL, // write(3, "hello\n", 6): a1, a2, a7 survive the call
+        LI_A0_0,
+        LI_A7_EXIT,
+        ECALL,
     ];
-    let rodata = Seg { vaddr: RODATA, memsz: 6, data: b"hello\n".to_vec(), flags: PF_R };
+    let rodata = Seg {
+        vaddr: RODATA,
+        memsz: 6,
+        data: b"hello\n".to_vec(),
+        flags: PF_R,
+    };
     let path = elf(true, &code, vec![rodata]);
     let out_file = write_file(b"stale");
     let o = run(&path, &["--output", out_file.to_str().unwrap()]);
@@ -193,14 +224,37 @@ fn guest_output_streams_and_public_output_file() {
 fn input_frames_reach_the_guest() {
     // read(0, DATA, 8) then write(3, DATA, bytes_read): echoes the input blob's first 8 bytes.
     let code = [
-        LI_A0_0, LUI_A1_DATA, LI_A2_8, LI_A7_READ, ECALL, MV_A2_A0, LI_A0_3, LI_A7_WRITE, ECALL, LI_A0_0,
-        LI_A7_EXIT, ECALL,
+        LI_A0_0,
+        LUI_A1_DATA,
+        LI_A2_8,
+        LI_A7_READ,
+        ECALL,
+        MV_A2_A0,
+        LI_A0_3,
+        LI_A7_WRITE,
+        ECALL,
+        LI_A0_0,
+        LI_A7_EXIT,
+        ECALL,
     ];
-    let data = Seg { vaddr: DATA, memsz: 0x100, data: vec![], flags: PF_R | PF_W };
+    let data = Seg {
+        vaddr: DATA,
+        memsz: 0x100,
+        data: vec![],
+        flags: PF_R | PF_W,
+    };
     let path = elf(false, &code, vec![data]);
     let input = write_file(b"abcd");
     let out_file = write_file(b"");
-    let o = run(&path, &["--input", input.to_str().unwrap(), "--output", out_file.to_str().unwrap()]);
+    let o = run(
+        &path,
+        &[
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out_file.to_str().unwrap(),
+        ],
+    );
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     assert_eq!(std::fs::read(&*out_file).unwrap(), b"\x04\x00\x00\x00abcd");
 }
@@ -211,7 +265,10 @@ fn cycle_limit() {
     let o = run(&path, &["--max-cycles", "1000"]);
     let err = stderr(&o);
     assert_eq!(status(&o), 124, "{err}");
-    assert!(err.contains("cycle limit of 1000 cycles reached at pc 0x200000"), "{err}");
+    assert!(
+        err.contains("cycle limit of 1000 cycles reached at pc 0x200000"),
+        "{err}"
+    );
     let o = run(&path, &["--max-cycles", "1_000", "--json"]);
     assert_eq!(status(&o), 124);
     let j = json(&o);
@@ -227,18 +284,27 @@ fn guest_fault() {
     let o = run(&path, &[]);
     let err = stderr(&o);
     assert_eq!(status(&o), 126, "{err}");
-    let line = err.lines().find(|l| l.starts_with("rvjit: guest fault: ")).expect("fault line");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("rvjit: guest fault: "))
+        .expect("fault line");
     assert!(
         line.starts_with(
             "rvjit: guest fault: store of 4 bytes to read-only or code address 0x200004 at pc 0x200004 after 1 cycles"
         ),
         "{line}"
     );
-    assert!(line.ends_with("; instruction: sw a0,4(a1) in <_start+0x4>"), "{line}");
-    assert_eq!(stop_and_hint(&err).1.as_deref(), Some(concat!(
-        "rvjit: hint: code and read-only segments cannot be written: fix the pointer, ",
-        "or link writable data into a writable segment"
-    )));
+    assert!(
+        line.ends_with("; instruction: sw a0,4(a1) in <_start+0x4>"),
+        "{line}"
+    );
+    assert_eq!(
+        stop_and_hint(&err).1.as_deref(),
+        Some(concat!(
+            "rvjit: hint: code and read-only segments cannot be written: fix the pointer, ",
+            "or link writable data into a writable segment"
+        ))
+    );
     let j = json(&run(&path, &["--json"]));
     assert_eq!(j["stop"], "fault");
     assert_eq!(j["status"], 126);
@@ -248,7 +314,13 @@ fn guest_fault() {
     assert_eq!(j["fault"]["cycle"], 1);
     assert_eq!(j["fault"]["instruction"], "sw a0,4(a1)");
     assert_eq!(j["fault"]["function"], "_start+0x4");
-    assert!(j["fault"]["hint"].as_str().unwrap().starts_with("code and read-only segments cannot be written"), "{j}");
+    assert!(
+        j["fault"]["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("code and read-only segments cannot be written"),
+        "{j}"
+    );
     assert!(j["exit_code"].is_null());
 }
 
@@ -256,14 +328,31 @@ fn guest_fault() {
 fn misaligned_trap_faults() {
     // lui a1, 0x202; sw a0, 4(a1) is aligned; use a store at DATA+2 instead: sw a0, 2(a1).
     const SW_A0_2_A1: u32 = 0x00a5_a123;
-    let data = Seg { vaddr: DATA, memsz: 0x100, data: vec![], flags: PF_R | PF_W };
-    let path = elf(true, &[LUI_A1_DATA, SW_A0_2_A1, LI_A0_0, LI_A7_EXIT, ECALL], vec![data]);
+    let data = Seg {
+        vaddr: DATA,
+        memsz: 0x100,
+        data: vec![],
+        flags: PF_R | PF_W,
+    };
+    let path = elf(
+        true,
+        &[LUI_A1_DATA, SW_A0_2_A1, LI_A0_0, LI_A7_EXIT, ECALL],
+        vec![data],
+    );
     let o = run(&path, &["--stats"]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
-    assert!(stderr(&o).contains("misaligned accesses: 1"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("misaligned accesses: 1"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&path, &["--misaligned", "trap"]);
     assert_eq!(status(&o), 126, "{}", stderr(&o));
-    assert!(stderr(&o).contains("misaligned 4-byte store to 0x202002"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("misaligned 4-byte store to 0x202002"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -271,7 +360,10 @@ fn breakpoint() {
     let o = run(&elf(true, &[LI_A0_7, EBREAK], vec![]), &[]);
     let err = stderr(&o);
     assert_eq!(status(&o), 133, "{err}");
-    assert!(err.contains("breakpoint (ebreak) at pc 0x200004 after 1 cycles"), "{err}");
+    assert!(
+        err.contains("breakpoint (ebreak) at pc 0x200004 after 1 cycles"),
+        "{err}"
+    );
 }
 
 fn assert_rvjit_error(o: &Output, needle: &str) {
@@ -280,7 +372,13 @@ fn assert_rvjit_error(o: &Output, needle: &str) {
     let first = err.lines().next().unwrap_or("");
     assert!(first.starts_with("rvjit: error: "), "{err}");
     assert!(first.contains(needle), "{err}");
-    assert_eq!(err.lines().filter(|l| l.starts_with("rvjit: error")).count(), 1, "{err}");
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("rvjit: error"))
+            .count(),
+        1,
+        "{err}"
+    );
     assert!(stdout(o).is_empty());
 }
 
@@ -294,29 +392,52 @@ fn bad_elf_is_an_rvjit_error() {
     let mut spec = Spec::new(true, CODE, vec![code_seg(CODE, &exit7())]);
     spec.e_flags = 0x5;
     let o = run(&write_file(&spec.build().bytes), &[]);
-    assert_rvjit_error(&o, "uses the F/D floating-point ABI; rvjit supports IMAC only");
+    assert_rvjit_error(
+        &o,
+        "uses the F/D floating-point ABI; rvjit supports IMAC only",
+    );
     // disasm reports it the same way.
-    assert_rvjit_error(&rvjit(&["disasm", path.to_str().unwrap()]), "not an ELF file");
+    assert_rvjit_error(
+        &rvjit(&["disasm", path.to_str().unwrap()]),
+        "not an ELF file",
+    );
 }
 
 #[test]
 fn bad_arguments_are_rvjit_errors() {
     let path = elf(true, &exit7(), vec![]);
     let p = path.to_str().unwrap();
-    assert_rvjit_error(&rvjit(&["run", "/nonexistent/guest.elf"]), "cannot read ELF /nonexistent/guest.elf");
-    assert_rvjit_error(&rvjit(&["run", p, "--input", "/nonexistent/in.bin"]), "/nonexistent/in.bin");
-    assert_rvjit_error(&rvjit(&["run", p, "--engine", "qemu"]), "invalid value 'qemu'");
+    assert_rvjit_error(
+        &rvjit(&["run", "/nonexistent/guest.elf"]),
+        "cannot read ELF /nonexistent/guest.elf",
+    );
+    assert_rvjit_error(
+        &rvjit(&["run", p, "--input", "/nonexistent/in.bin"]),
+        "/nonexistent/in.bin",
+    );
+    assert_rvjit_error(
+        &rvjit(&["run", p, "--engine", "qemu"]),
+        "invalid value 'qemu'",
+    );
     assert_rvjit_error(&rvjit(&["run", p, "--memory", "12X"]), "12X");
     assert_rvjit_error(&rvjit(&["run", p, "--memory", "1000"]), "multiple of 4 KiB");
     assert_rvjit_error(&rvjit(&["run", p, "--max-cycles", "-5"]), "-5");
-    assert_rvjit_error(&rvjit(&["run", p, "--output", "/nonexistent/dir/out.bin"]), "/nonexistent/dir/out.bin");
+    assert_rvjit_error(
+        &rvjit(&["run", p, "--output", "/nonexistent/dir/out.bin"]),
+        "/nonexistent/dir/out.bin",
+    );
     assert_rvjit_error(&rvjit(&["frobnicate"]), "frobnicate");
     assert_eq!(status(&rvjit(&[])), 125);
 }
 
 #[test]
 fn ram_too_small_is_an_rvjit_error() {
-    let data = Seg { vaddr: DATA, memsz: 0x10_0000, data: vec![], flags: PF_R | PF_W };
+    let data = Seg {
+        vaddr: DATA,
+        memsz: 0x10_0000,
+        data: vec![],
+        flags: PF_R | PF_W,
+    };
     let path = elf(true, &exit7(), vec![data]);
     assert_rvjit_error(&run(&path, &["--memory", "64K"]), "raise --memory");
 }
@@ -328,7 +449,10 @@ fn jit_engine() {
         let o = run(&path, &["--engine", "jit"]);
         let err = stderr(&o);
         assert_eq!(status(&o), 7, "{err}");
-        assert!(err.contains("rvjit: guest exited with code 7 after 3 cycles"), "{err}");
+        assert!(
+            err.contains("rvjit: guest exited with code 7 after 3 cycles"),
+            "{err}"
+        );
         assert!(err.contains("rvjit: translated "), "{err}");
         let j = json(&run(&path, &["--engine", "jit", "--json"]));
         assert_eq!(j["engine"], "jit");
@@ -343,21 +467,45 @@ const ENGINES: [&str; 2] = ["interp", "jit"];
 /// write(1, "hello\n", 6) twice, then write(3, "hello\n", 6) twice, then exit 0.
 fn hello_twice() -> TempFile {
     let code = [
-        LI_A0_1, LUI_A1_RODATA, LI_A2_6, LI_A7_WRITE, ECALL, //
-        LI_A0_1, ECALL, // a1, a2, a7 survive the call; a0 = 6 is reset
-        LI_A0_3, ECALL, LI_A0_3, ECALL, LI_A0_0, LI_A7_EXIT, ECALL,
+        LI_A0_1,
+        LUI_A1_RODATA,
+        LI_A2_6,
+        LI_A7_WRITE,
+        ECALL, //
+        LI_A0_1,
+        ECALL, // a1, a2, a7 survive the call; a0 = 6 is reset
+        LI_A0_3,
+        ECALL,
+        LI_A0_3,
+        ECALL,
+        LI_A0_0,
+        LI_A7_EXIT,
+        ECALL,
     ];
-    let rodata = Seg { vaddr: RODATA, memsz: 6, data: b"hello\n".to_vec(), flags: PF_R };
+    let rodata = Seg {
+        vaddr: RODATA,
+        memsz: 6,
+        data: b"hello\n".to_vec(),
+        flags: PF_R,
+    };
     elf(true, &code, vec![rodata])
 }
 
 /// The line of the summary that says how the run stopped, and the hint line after it.
 fn stop_and_hint(err: &str) -> (String, Option<String>) {
     let mut lines = err.lines().skip_while(|l| {
-        !["rvjit: guest ", "rvjit: breakpoint", "rvjit: cycle limit"].iter().any(|p| l.starts_with(p))
+        !["rvjit: guest ", "rvjit: breakpoint", "rvjit: cycle limit"]
+            .iter()
+            .any(|p| l.starts_with(p))
     });
-    let stop = lines.next().unwrap_or_else(|| panic!("no stop line in {err}")).to_owned();
-    let hint = lines.next().filter(|l| l.starts_with("rvjit: hint: ")).map(str::to_owned);
+    let stop = lines
+        .next()
+        .unwrap_or_else(|| panic!("no stop line in {err}"))
+        .to_owned();
+    let hint = lines
+        .next()
+        .filter(|l| l.starts_with("rvjit: hint: "))
+        .map(str::to_owned);
     (stop, hint)
 }
 
@@ -379,15 +527,28 @@ fn max_stdout_limit() {
             line.starts_with("rvjit: guest fault: stdout+stderr limit of 11 bytes exceeded at pc 0x200018 after 6 cycles"),
             "{engine}: {line}"
         );
-        assert_eq!(hint.as_deref(), Some("rvjit: hint: raise --max-stdout, or make the guest print less"), "{engine}");
-        let j = json(&run(&path, &["--engine", engine, "--max-stdout", "11", "--json"]));
+        assert_eq!(
+            hint.as_deref(),
+            Some("rvjit: hint: raise --max-stdout, or make the guest print less"),
+            "{engine}"
+        );
+        let j = json(&run(
+            &path,
+            &["--engine", engine, "--max-stdout", "11", "--json"],
+        ));
         assert_eq!(j["fault"]["kind"], "output_limit");
         assert_eq!(j["fault"]["limit"], "stdout+stderr");
         assert_eq!(j["fault"]["max"], 11);
-        assert_eq!(j["fault"]["hint"], "raise --max-stdout, or make the guest print less");
+        assert_eq!(
+            j["fault"]["hint"],
+            "raise --max-stdout, or make the guest print less"
+        );
         assert_eq!(j["stdout_len"], 6);
         // The size syntax of --memory; 1K is plenty.
-        assert_eq!(status(&run(&path, &["--engine", engine, "--max-stdout", "1K"])), 0);
+        assert_eq!(
+            status(&run(&path, &["--engine", engine, "--max-stdout", "1K"])),
+            0
+        );
     }
     assert_rvjit_error(&run(&path, &["--max-stdout", "12X"]), "12X");
 }
@@ -395,13 +556,36 @@ fn max_stdout_limit() {
 #[test]
 fn max_stdout_on_a_real_guest() {
     let elf = guest_elf("riscv64im-unknown-none-elf", "misbehave");
-    let input = misbehave_inputs().into_iter().find(|(s, _)| *s == 3).expect("selector 3").1;
+    let input = misbehave_inputs()
+        .into_iter()
+        .find(|(s, _)| *s == 3)
+        .expect("selector 3")
+        .1;
     for engine in ENGINES {
-        let o = run(&elf, &["--engine", engine, "--input", input.to_str().unwrap(), "--max-stdout", "8"]);
+        let o = run(
+            &elf,
+            &[
+                "--engine",
+                engine,
+                "--input",
+                input.to_str().unwrap(),
+                "--max-stdout",
+                "8",
+            ],
+        );
         let err = stderr(&o);
         assert_eq!(status(&o), 126, "{engine}: {err}");
-        assert!(o.stdout.len() <= 8, "{engine}: printed past the limit: {:?}", stdout(&o));
-        assert!(stop_and_hint(&err).0.contains("stdout+stderr limit of 8 bytes exceeded at pc 0x"), "{engine}: {err}");
+        assert!(
+            o.stdout.len() <= 8,
+            "{engine}: printed past the limit: {:?}",
+            stdout(&o)
+        );
+        assert!(
+            stop_and_hint(&err)
+                .0
+                .contains("stdout+stderr limit of 8 bytes exceeded at pc 0x"),
+            "{engine}: {err}"
+        );
         assert!(!err.contains("panicked at"), "{engine}: {err}");
     }
 }
@@ -410,9 +594,22 @@ fn max_stdout_on_a_real_guest() {
 fn max_output_limit() {
     let path = hello_twice();
     for engine in ENGINES {
-        assert_eq!(status(&run(&path, &["--engine", engine, "--max-output", "12"])), 0);
+        assert_eq!(
+            status(&run(&path, &["--engine", engine, "--max-output", "12"])),
+            0
+        );
         let out_file = write_file(b"");
-        let o = run(&path, &["--engine", engine, "--max-output", "11", "--output", out_file.to_str().unwrap()]);
+        let o = run(
+            &path,
+            &[
+                "--engine",
+                engine,
+                "--max-output",
+                "11",
+                "--output",
+                out_file.to_str().unwrap(),
+            ],
+        );
         let err = stderr(&o);
         assert_eq!(status(&o), 126, "{engine}: {err}");
         let (line, hint) = stop_and_hint(&err);
@@ -420,7 +617,11 @@ fn max_output_limit() {
             line.starts_with("rvjit: guest fault: public output limit of 11 bytes exceeded at pc 0x200028 after 10 cycles"),
             "{engine}: {line}"
         );
-        assert_eq!(hint.as_deref(), Some("rvjit: hint: raise --max-output, or make the guest reveal less"), "{engine}");
+        assert_eq!(
+            hint.as_deref(),
+            Some("rvjit: hint: raise --max-output, or make the guest reveal less"),
+            "{engine}"
+        );
         // Nothing past the limit: the first write only.
         assert_eq!(std::fs::read(&*out_file).unwrap(), b"hello\n", "{engine}");
         assert!(err.contains("public output: 6 bytes"), "{engine}: {err}");
@@ -452,13 +653,24 @@ fn misbehave_inputs() -> Vec<(u32, PathBuf)> {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("dir entry").path())
         .map(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             let selector = name.split('-').next().and_then(|n| n.parse().ok());
-            (selector.unwrap_or_else(|| panic!("input {name} does not start with its selector")), p)
+            (
+                selector.unwrap_or_else(|| panic!("input {name} does not start with its selector")),
+                p,
+            )
         })
         .collect();
     out.sort();
-    assert_eq!(out.iter().map(|(s, _)| *s).collect::<Vec<_>>(), (0..=10).collect::<Vec<_>>(), "one input per selector");
+    assert_eq!(
+        out.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        (0..=10).collect::<Vec<_>>(),
+        "one input per selector"
+    );
     out
 }
 
@@ -475,8 +687,18 @@ struct Shown {
 fn shown(o: &Output) -> Shown {
     let err = stderr(o);
     let (stop, hint) = stop_and_hint(&err);
-    let guest_stderr = err.lines().filter(|l| !l.starts_with("rvjit: ") && !l.is_empty()).collect::<Vec<_>>().join("\n");
-    Shown { status: status(o), stop, hint, stdout: stdout(o), guest_stderr }
+    let guest_stderr = err
+        .lines()
+        .filter(|l| !l.starts_with("rvjit: ") && !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Shown {
+        status: status(o),
+        stop,
+        hint,
+        stdout: stdout(o),
+        guest_stderr,
+    }
 }
 
 /// The misbehave guest, every selector on every target, on both engines: the documented stop,
@@ -485,15 +707,22 @@ fn shown(o: &Output) -> Shown {
 #[test]
 fn misbehave_on_both_engines() {
     let panic_code = rvjit::abi::EXIT_PANIC as i32;
-    let mut cases: Vec<(u32, PathBuf, &[&str])> =
-        misbehave_inputs().into_iter().map(|(s, p)| (s, p, &[][..])).collect();
+    let mut cases: Vec<(u32, PathBuf, &[&str])> = misbehave_inputs()
+        .into_iter()
+        .map(|(s, p)| (s, p, &[][..]))
+        .collect();
     let trap = cases[3].1.clone();
     cases.push((3, trap, &["--misaligned", "trap"][..]));
     for target in TARGETS {
         let elf = guest_elf(target, "misbehave");
         for (selector, input, extra) in &cases {
             let ctx = format!("misbehave {selector} {extra:?} on {target}");
-            let mut args = vec!["--input", input.to_str().unwrap(), "--max-cycles", "5000000"];
+            let mut args = vec![
+                "--input",
+                input.to_str().unwrap(),
+                "--max-cycles",
+                "5000000",
+            ];
             args.extend_from_slice(extra);
             let mut results = Vec::new();
             for engine in ENGINES {
@@ -503,38 +732,100 @@ fn misbehave_on_both_engines() {
                 let err = stderr(&o);
                 // The host's panic message starts with "thread '...' panicked at"; the guest's
                 // own (selector 10) is "panicked at misbehave/src/main.rs...".
-                let host_panic = err.lines().any(|l| l.starts_with("thread ") && l.contains("panicked at"));
-                assert!(!host_panic && (*selector == 10 || !err.contains("panicked at")), "{ctx} ({engine}): host panic: {err}");
+                let host_panic = err
+                    .lines()
+                    .any(|l| l.starts_with("thread ") && l.contains("panicked at"));
+                assert!(
+                    !host_panic && (*selector == 10 || !err.contains("panicked at")),
+                    "{ctx} ({engine}): host panic: {err}"
+                );
                 let got = shown(&o);
-                assert!(got.stdout.starts_with(&format!("misbehave: selector {selector}\n")), "{ctx} ({engine}): {got:?}");
+                assert!(
+                    got.stdout
+                        .starts_with(&format!("misbehave: selector {selector}\n")),
+                    "{ctx} ({engine}): {got:?}"
+                );
                 let trap = !extra.is_empty();
                 let (want_status, needle, hint) = match selector {
-                    0 => (126, "load of 4 bytes from unmapped or unreadable address 0x0 at pc 0x", "null pointer"),
-                    1 => (126, "store of 4 bytes to read-only or code address 0x", "cannot be written"),
-                    2 => (126, "load of 4 bytes from unmapped or unreadable address 0xf0000000 at pc 0x", "raise --memory"),
-                    3 if trap => (126, "misaligned 4-byte load from 0x", "the guest must align 4-byte accesses"),
+                    0 => (
+                        126,
+                        "load of 4 bytes from unmapped or unreadable address 0x0 at pc 0x",
+                        "null pointer",
+                    ),
+                    1 => (
+                        126,
+                        "store of 4 bytes to read-only or code address 0x",
+                        "cannot be written",
+                    ),
+                    2 => (
+                        126,
+                        "load of 4 bytes from unmapped or unreadable address 0xf0000000 at pc 0x",
+                        "raise --memory",
+                    ),
+                    3 if trap => (
+                        126,
+                        "misaligned 4-byte load from 0x",
+                        "the guest must align 4-byte accesses",
+                    ),
                     3 => (42, "rvjit: guest exited with code 42", ""),
-                    4 => (126, "illegal instruction 0x00000000 at pc 0x", "all-zero instruction"),
+                    4 => (
+                        126,
+                        "illegal instruction 0x00000000 at pc 0x",
+                        "all-zero instruction",
+                    ),
                     5 => (133, "rvjit: breakpoint (ebreak) at pc 0x", ""),
-                    6 => (126, "service write called with bad argument", "passed to write"),
-                    7 => (126, "unknown service call 0x8000fff at pc 0x", "no such service"),
-                    8 => (124, "rvjit: cycle limit of 5000000 cycles reached at pc 0x", ""),
+                    6 => (
+                        126,
+                        "service write called with bad argument",
+                        "passed to write",
+                    ),
+                    7 => (
+                        126,
+                        "unknown service call 0x8000fff at pc 0x",
+                        "no such service",
+                    ),
+                    8 => (
+                        124,
+                        "rvjit: cycle limit of 5000000 cycles reached at pc 0x",
+                        "",
+                    ),
                     9 => (126, "unmapped", "a stack overflow?"),
                     10 => (panic_code, "rvjit: guest exited with code 101", ""),
                     _ => unreachable!(),
                 };
                 assert_eq!(got.status, want_status, "{ctx} ({engine}): {err}");
-                assert!(got.stop.contains(needle), "{ctx} ({engine}): {:?} lacks {needle:?}", got.stop);
+                assert!(
+                    got.stop.contains(needle),
+                    "{ctx} ({engine}): {:?} lacks {needle:?}",
+                    got.stop
+                );
                 if want_status == 126 {
-                    assert!(got.stop.starts_with("rvjit: guest fault: "), "{ctx} ({engine}): {}", got.stop);
-                    assert!(got.stop.contains(" at pc 0x"), "{ctx} ({engine}): {}", got.stop);
-                    let hint_line = got.hint.as_deref().unwrap_or_else(|| panic!("{ctx} ({engine}): no hint: {err}"));
-                    assert!(hint_line.contains(hint), "{ctx} ({engine}): {hint_line:?} lacks {hint:?}");
+                    assert!(
+                        got.stop.starts_with("rvjit: guest fault: "),
+                        "{ctx} ({engine}): {}",
+                        got.stop
+                    );
+                    assert!(
+                        got.stop.contains(" at pc 0x"),
+                        "{ctx} ({engine}): {}",
+                        got.stop
+                    );
+                    let hint_line = got
+                        .hint
+                        .as_deref()
+                        .unwrap_or_else(|| panic!("{ctx} ({engine}): no hint: {err}"));
+                    assert!(
+                        hint_line.contains(hint),
+                        "{ctx} ({engine}): {hint_line:?} lacks {hint:?}"
+                    );
                 } else {
                     assert_eq!(got.hint, None, "{ctx} ({engine})");
                 }
                 if *selector == 10 {
-                    assert!(got.guest_stderr.contains("deliberate panic"), "{ctx} ({engine}): {err}");
+                    assert!(
+                        got.guest_stderr.contains("deliberate panic"),
+                        "{ctx} ({engine}): {err}"
+                    );
                 }
                 results.push(got);
             }
@@ -550,10 +841,16 @@ fn help_documents_exit_statuses() {
         assert_eq!(status(&o), 0);
         let out = stdout(&o);
         if args.len() == 2 {
-            assert!(out.contains("--max-stdout") && out.contains("--max-output"), "{args:?} help:\n{out}");
+            assert!(
+                out.contains("--max-stdout") && out.contains("--max-output"),
+                "{args:?} help:\n{out}"
+            );
         }
         for needle in ["124", "125", "126", "133", "--max-cycles", "--json"] {
-            assert!(out.contains(needle), "{needle} missing from {args:?} help:\n{out}");
+            assert!(
+                out.contains(needle),
+                "{needle} missing from {args:?} help:\n{out}"
+            );
         }
     }
 }
@@ -565,7 +862,12 @@ fn disasm_listing() {
     for w in [LI_A7_EXIT, ECALL, 0xffff_ffff, JAL_SELF] {
         bytes.extend_from_slice(&w.to_le_bytes());
     }
-    let code = Seg { vaddr: CODE, memsz: bytes.len() as u64, data: bytes, flags: PF_R | elf_builder::PF_X };
+    let code = Seg {
+        vaddr: CODE,
+        memsz: bytes.len() as u64,
+        data: bytes,
+        flags: PF_R | elf_builder::PF_X,
+    };
     let mut spec = Spec::new(true, CODE, vec![code]);
     spec.syms = vec![func("_start", CODE, 6), func("tail", CODE + 6, 8)];
     let path = write_file(&spec.build().bytes);
@@ -575,12 +877,27 @@ fn disasm_listing() {
     assert!(out.contains("file format elf64-littleriscv"), "{out}");
     assert!(out.contains("0000000000200000 <_start>:"), "{out}");
     assert!(out.contains("0000000000200006 <tail>:"), "{out}");
-    let lines: Vec<&str> = out.lines().filter(|l| l.trim_start().starts_with("20")).collect();
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("20"))
+        .collect();
     assert_eq!(lines.len(), 5, "{out}");
-    assert!(lines[0].starts_with("  200000:\t451d") && lines[0].ends_with("c.li\ta0,7"), "{out}");
-    assert!(lines[1].starts_with("  200002:\t05d00893") && lines[1].ends_with("addi\ta7,zero,93"), "{out}");
-    assert!(lines[2].starts_with("  200006:\t00000073") && lines[2].ends_with("ecall"), "{out}");
-    assert!(lines[3].starts_with("  20000a:\tffffffff") && lines[3].contains("illegal"), "{out}");
+    assert!(
+        lines[0].starts_with("  200000:\t451d") && lines[0].ends_with("c.li\ta0,7"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("  200002:\t05d00893") && lines[1].ends_with("addi\ta7,zero,93"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("  200006:\t00000073") && lines[2].ends_with("ecall"),
+        "{out}"
+    );
+    assert!(
+        lines[3].starts_with("  20000a:\tffffffff") && lines[3].contains("illegal"),
+        "{out}"
+    );
     // Direct jumps name their target like objdump.
     assert!(lines[4].ends_with("jal\tzero,20000e <tail+0x8>"), "{out}");
 }

@@ -39,11 +39,22 @@ enum Slot {
     /// A 16-bit compressed parcel.
     Half(u16),
     /// A conditional branch / jal to slot `target`.
-    Branch { op: Op, rd: u8, rs1: u8, rs2: u8, target: usize },
+    Branch {
+        op: Op,
+        rd: u8,
+        rs1: u8,
+        rs2: u8,
+        target: usize,
+    },
     /// `auipc tmp, 0; jalr rd, off(tmp)` to slot `target`.
     Indirect { rd: u8, target: usize },
     /// A service call sequence: a0..a2 and a7 set up, then `ecall`.
-    Ecall { number: u32, a0: u32, ptr_ok: bool, len: u16 },
+    Ecall {
+        number: u32,
+        a0: u32,
+        ptr_ok: bool,
+        len: u16,
+    },
 }
 
 impl Slot {
@@ -72,13 +83,26 @@ fn random_word(xlen: Xlen, sel: u32, r: u32, r2: u32) -> Slot {
     let mut w = (r & !row.mask) | row.bits;
     match row.op {
         Op::Jal | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
-            let rd = if row.op == Op::Jal { (r >> 7) as u8 & 31 } else { 0 };
+            let rd = if row.op == Op::Jal {
+                (r >> 7) as u8 & 31
+            } else {
+                0
+            };
             let rd = if reserved(rd) { 1 } else { rd };
-            return Slot::Branch { op: row.op, rd, rs1: (r >> 15) as u8 & 31, rs2: (r >> 20) as u8 & 31, target: r2 as usize };
+            return Slot::Branch {
+                op: row.op,
+                rd,
+                rs1: (r >> 15) as u8 & 31,
+                rs2: (r >> 20) as u8 & 31,
+                target: r2 as usize,
+            };
         }
         Op::Jalr => {
             let rd = (r >> 7) as u8 & 31;
-            return Slot::Indirect { rd: if reserved(rd) { 0 } else { rd }, target: r2 as usize };
+            return Slot::Indirect {
+                rd: if reserved(rd) { 0 } else { rd },
+                target: r2 as usize,
+            };
         }
         // Only legal counter reads; the decoder rejects the rest (kept for a few cases).
         Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci if !r2.is_multiple_of(8) => {
@@ -88,8 +112,13 @@ fn random_word(xlen: Xlen, sel: u32, r: u32, r2: u32) -> Slot {
         _ => {}
     }
     // Memory accesses mostly through a pointer register (some through random registers).
-    let memory = matches!(row.format, Format::Load | Format::S | Format::Amo | Format::Lr)
-        || matches!(row.op, Op::HintStorew | Op::HintBuffer | Op::Reveal | Op::PrintStr | Op::Keccakf);
+    let memory = matches!(
+        row.format,
+        Format::Load | Format::S | Format::Amo | Format::Lr
+    ) || matches!(
+        row.op,
+        Op::HintStorew | Op::HintBuffer | Op::Reveal | Op::PrintStr | Op::Keccakf
+    );
     if memory && !r2.is_multiple_of(8) {
         w = with_rs1(w, POINTERS[(r2 as usize / 8) % 3]);
         if matches!(row.format, Format::Amo | Format::Lr) && !r2.is_multiple_of(5) {
@@ -125,7 +154,16 @@ fn random_half(xlen: Xlen, r: u32) -> Slot {
 }
 
 fn random_ecall(a: u32, b: u32) -> Slot {
-    let numbers = [64u32, 63, 278, 93, 0x0800_0000, 0x0800_0001, 999, 0x0800_0010];
+    let numbers = [
+        64u32,
+        63,
+        278,
+        93,
+        0x0800_0000,
+        0x0800_0001,
+        999,
+        0x0800_0010,
+    ];
     let number = numbers[a as usize % numbers.len()];
     // write goes to stdout/stderr/public output, or a bad fd
     let a0 = match number {
@@ -133,7 +171,12 @@ fn random_ecall(a: u32, b: u32) -> Slot {
         93 => b % 256,
         _ => 0,
     };
-    Slot::Ecall { number, a0, ptr_ok: !b.is_multiple_of(5), len: ((b >> 8) % 40) as u16 }
+    Slot::Ecall {
+        number,
+        a0,
+        ptr_ok: !b.is_multiple_of(5),
+        len: ((b >> 8) % 40) as u16,
+    }
 }
 
 fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
@@ -141,15 +184,42 @@ fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
         0..=19 => random_word(xlen, r2 >> 8, r, r2),
         20..=24 => random_half(xlen, r),
         25..=27 => {
-            let ops = [Op::Beq, Op::Bne, Op::Blt, Op::Bge, Op::Bltu, Op::Bgeu, Op::Jal];
+            let ops = [
+                Op::Beq,
+                Op::Bne,
+                Op::Blt,
+                Op::Bge,
+                Op::Bltu,
+                Op::Bgeu,
+                Op::Jal,
+            ];
             let op = ops[r as usize % ops.len()];
-            let rd = if op == Op::Jal && r.is_multiple_of(3) { 1 } else { 0 };
-            Slot::Branch { op, rd, rs1: (r >> 8) as u8 % 16, rs2: (r >> 16) as u8 % 16, target: r2 as usize }
+            let rd = if op == Op::Jal && r.is_multiple_of(3) {
+                1
+            } else {
+                0
+            };
+            Slot::Branch {
+                op,
+                rd,
+                rs1: (r >> 8) as u8 % 16,
+                rs2: (r >> 16) as u8 % 16,
+                target: r2 as usize,
+            }
         }
-        28 => Slot::Indirect { rd: if r.is_multiple_of(2) { 1 } else { 0 }, target: r2 as usize },
+        28 => Slot::Indirect {
+            rd: if r.is_multiple_of(2) { 1 } else { 0 },
+            target: r2 as usize,
+        },
         29 => random_ecall(r, r2),
         30 => Slot::Word(r), // any bits at all: mostly illegal or odd instructions
-        _ => Slot::Word(encode(Op::Addi, (r % 8) as u8 + 10, (r2 % 8) as u8 + 10, 0, (r2 >> 20) as i32 % 2048)),
+        _ => Slot::Word(encode(
+            Op::Addi,
+            (r % 8) as u8 + 10,
+            (r2 % 8) as u8 + 10,
+            0,
+            (r2 >> 20) as i32 % 2048,
+        )),
     }
 }
 
@@ -169,7 +239,13 @@ fn assemble(slots: &[Slot]) -> Vec<u8> {
         a = match *s {
             Slot::Word(w) => a.w(w),
             Slot::Half(h) => a.c(h),
-            Slot::Branch { op, rd, rs1, rs2, target } => {
+            Slot::Branch {
+                op,
+                rd,
+                rs1,
+                rs2,
+                target,
+            } => {
                 let o = off(target) as i32;
                 if op == Op::Jal {
                     a.i(Op::Jal, rd, 0, 0, o)
@@ -181,19 +257,35 @@ fn assemble(slots: &[Slot]) -> Vec<u8> {
                 let o = off(target) as i32;
                 a.i(Op::Auipc, TMP, 0, 0, 0).i(Op::Jalr, rd, TMP, 0, o)
             }
-            Slot::Ecall { number, a0, ptr_ok, len } => {
+            Slot::Ecall {
+                number,
+                a0,
+                ptr_ok,
+                len,
+            } => {
                 let ptr_src = if ptr_ok { S0 } else { 0 };
                 let a = a.i(Op::Addi, 10, 0, 0, a0 as i32 & 0x3ff);
                 // write/read take the buffer in a1 (getrandom/keccakf in a0, set below)
                 let a = a.i(Op::Addi, 11, ptr_src, 0, 16);
                 let a = a.i(Op::Addi, 12, 0, 0, i32::from(len));
                 let a = if number >= 0x800 {
-                    a.i(Op::Lui, 17, 0, 0, (number & 0xffff_f000) as i32).i(Op::Addi, 17, 17, 0, (number & 0xfff) as i32)
+                    a.i(Op::Lui, 17, 0, 0, (number & 0xffff_f000) as i32).i(
+                        Op::Addi,
+                        17,
+                        17,
+                        0,
+                        (number & 0xfff) as i32,
+                    )
                 } else {
-                    a.i(Op::Addi, 17, 0, 0, number as i32).i(Op::Addi, 0, 0, 0, 0)
+                    a.i(Op::Addi, 17, 0, 0, number as i32)
+                        .i(Op::Addi, 0, 0, 0, 0)
                 };
                 // For getrandom/keccakf the pointer goes in a0.
-                let a = if number == 278 || number == 0x0800_0010 { a.i(Op::Addi, 10, ptr_src, 0, 16) } else { a.i(Op::Addi, 0, 0, 0, 0) };
+                let a = if number == 278 || number == 0x0800_0010 {
+                    a.i(Op::Addi, 10, ptr_src, 0, 16)
+                } else {
+                    a.i(Op::Addi, 0, 0, 0, 0)
+                };
                 a.w(0x0000_0073)
             }
         };
@@ -237,15 +329,28 @@ fn case(xlen: Xlen) -> impl Strategy<Value = Case> {
             }
             // Mostly unlimited (ends at ebreak or a stop); sometimes a limit anywhere.
             let limit = if flags % 4 == 0 { limit } else { 5_000 };
-            Case { xlen, code, regs, data, limit, split: split % (limit + 1), trap: flags % 8 == 1 }
+            Case {
+                xlen,
+                code,
+                regs,
+                data,
+                limit,
+                split: split % (limit + 1),
+                trap: flags % 8 == 1,
+            }
         })
 }
 
 impl Case {
     fn test(&self) -> Test {
-        let mut t = Test::new(self.xlen, self.code.clone()).regs(&self.regs).data(PTR_BASE - 32, &self.data);
+        let mut t = Test::new(self.xlen, self.code.clone())
+            .regs(&self.regs)
+            .data(PTR_BASE - 32, &self.data);
         if self.trap {
-            t = t.memory(MemoryConfig { ram_size: RAM_SIZE, misaligned: MisalignedPolicy::Trap });
+            t = t.memory(MemoryConfig {
+                ram_size: RAM_SIZE,
+                misaligned: MisalignedPolicy::Trap,
+            });
         }
         t.limit(self.limit)
     }
@@ -260,10 +365,30 @@ fn assert_same(a: &Outcome, b: &Outcome, what: &str) -> Result<(), TestCaseError
     prop_assert_eq!(&a.stop, &b.stop, "{}: stop", what);
     prop_assert_eq!(&a.machine.cpu, &b.machine.cpu, "{}: cpu", what);
     prop_assert!(a.data() == b.data(), "{}: data segment", what);
-    prop_assert_eq!(a.machine.host.stdout(), b.machine.host.stdout(), "{}: stdout", what);
-    prop_assert_eq!(a.machine.host.stderr(), b.machine.host.stderr(), "{}: stderr", what);
-    prop_assert_eq!(a.machine.host.public_output(), b.machine.host.public_output(), "{}: output", what);
-    prop_assert_eq!(a.machine.mem.misaligned_count, b.machine.mem.misaligned_count, "{}: misaligned", what);
+    prop_assert_eq!(
+        a.machine.host.stdout(),
+        b.machine.host.stdout(),
+        "{}: stdout",
+        what
+    );
+    prop_assert_eq!(
+        a.machine.host.stderr(),
+        b.machine.host.stderr(),
+        "{}: stderr",
+        what
+    );
+    prop_assert_eq!(
+        a.machine.host.public_output(),
+        b.machine.host.public_output(),
+        "{}: output",
+        what
+    );
+    prop_assert_eq!(
+        a.machine.mem.misaligned_count,
+        b.machine.mem.misaligned_count,
+        "{}: misaligned",
+        what
+    );
     Ok(())
 }
 
@@ -277,25 +402,42 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     assert_same(&reference, &Outcome::capture(sb, b), "jit")?;
     // The optimising translation (`--jit-opt speed`) must agree too.
     let mut b = t.machine();
-    let options = rvjit::jit::Options { opt: rvjit::jit::OptLevel::Speed, ..Default::default() };
+    let options = rvjit::jit::Options {
+        opt: rvjit::jit::OptLevel::Speed,
+        ..Default::default()
+    };
     let mut tr = rvjit::jit::Translator::with_options(&b.program, &options).expect("translate");
     let sb = tr.run(&mut b, c.limit).expect("jit");
     assert_same(&reference, &Outcome::capture(sb, b), "jit (opt speed)")?;
     // Stop at `split` on one engine, resume on the other (both directions).
     let mut m = t.machine();
     let s = jit(&mut m, c.split);
-    let s2 = if s == Stop::CycleLimit { rvjit::interp::run(&mut m, c.limit) } else { s };
+    let s2 = if s == Stop::CycleLimit {
+        rvjit::interp::run(&mut m, c.limit)
+    } else {
+        s
+    };
     assert_same(&reference, &Outcome::capture(s2, m), "jit->interp")?;
     let mut m = t.machine();
     let s = rvjit::interp::run(&mut m, c.split);
-    let s2 = if s == Stop::CycleLimit { jit(&mut m, c.limit) } else { s };
+    let s2 = if s == Stop::CycleLimit {
+        jit(&mut m, c.limit)
+    } else {
+        s
+    };
     assert_same(&reference, &Outcome::capture(s2, m), "interp->jit")?;
     Ok(())
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("RVJIT_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
-    ProptestConfig { cases, ..ProptestConfig::default() }
+    let cases = std::env::var("RVJIT_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
@@ -325,10 +467,18 @@ fn generator_covers_every_row() {
             }
         }
         for row in TABLE {
-            let control = matches!(row.op, Op::Jal | Op::Jalr | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu);
+            let control = matches!(
+                row.op,
+                Op::Jal | Op::Jalr | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu
+            );
             let rv64 = row.width == isa::Width::Rv64Only;
             if !control && (!rv64 || xlen != Xlen::X32) {
-                assert!(seen.contains(&row.op), "{:?}: {} never generated", xlen, row.mnemonic);
+                assert!(
+                    seen.contains(&row.op),
+                    "{:?}: {} never generated",
+                    xlen,
+                    row.mnemonic
+                );
             }
         }
     }

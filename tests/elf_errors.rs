@@ -4,7 +4,9 @@
 #[path = "support/elf.rs"]
 mod elf_builder;
 
-use elf_builder::{code_seg, func, Built, Field, PhField, Seg, Spec, Sym, PF_R, PF_W, PF_X, STT_OBJECT};
+use elf_builder::{
+    code_seg, func, Built, Field, PhField, Seg, Spec, Sym, PF_R, PF_W, PF_X, STT_OBJECT,
+};
 use rvjit::elf::{load, ElfError, MAX_CODE_BYTES};
 use rvjit::isa::Xlen;
 use rvjit::memory::{ADDRESS_LIMIT_64, NULL_GUARD, PERM_R, PERM_W, PERM_X};
@@ -20,8 +22,18 @@ fn spec(class64: bool) -> Spec {
         class64,
         CODE + 4,
         vec![
-            Seg { vaddr: DATA, memsz: 0x100, data: vec![1, 2, 3, 4, 5, 6, 7, 8], flags: PF_R | PF_W },
-            Seg { vaddr: RODATA, memsz: 4, data: b"abcd".to_vec(), flags: PF_R },
+            Seg {
+                vaddr: DATA,
+                memsz: 0x100,
+                data: vec![1, 2, 3, 4, 5, 6, 7, 8],
+                flags: PF_R | PF_W,
+            },
+            Seg {
+                vaddr: RODATA,
+                memsz: 4,
+                data: b"abcd".to_vec(),
+                flags: PF_R,
+            },
             code_seg(CODE, &[0x0000_0013, EXIT7[0], EXIT7[1], EXIT7[2]]),
         ],
     );
@@ -31,8 +43,13 @@ fn spec(class64: bool) -> Spec {
         func("_start", CODE, 4), // duplicate
         func("alias", CODE, 4),
         func("in_data", DATA, 4), // not in code: dropped
-        Sym { name: "object".into(), addr: CODE, size: 4, kind: STT_OBJECT }, // not a function
-        func("", CODE + 8, 4), // nameless: dropped
+        Sym {
+            name: "object".into(),
+            addr: CODE,
+            size: 4,
+            kind: STT_OBJECT,
+        }, // not a function
+        func("", CODE + 8, 4),    // nameless: dropped
     ];
     s
 }
@@ -54,17 +71,36 @@ fn happy_path_both_classes() {
         let p = load(&valid(class64).bytes).expect("valid ELF loads");
         assert_eq!(p.xlen, if class64 { Xlen::X64 } else { Xlen::X32 });
         assert_eq!(p.entry, CODE + 4);
-        let got: Vec<_> = p.segments.iter().map(|s| (s.vaddr, s.memsz, s.perm)).collect();
+        let got: Vec<_> = p
+            .segments
+            .iter()
+            .map(|s| (s.vaddr, s.memsz, s.perm))
+            .collect();
         assert_eq!(
             got,
-            vec![(CODE, 16, PERM_R | PERM_X), (RODATA, 4, PERM_R), (DATA, 0x100, PERM_R | PERM_W)],
+            vec![
+                (CODE, 16, PERM_R | PERM_X),
+                (RODATA, 4, PERM_R),
+                (DATA, 0x100, PERM_R | PERM_W)
+            ],
             "sorted by address, perms from p_flags"
         );
         assert_eq!(p.segments[1].data, b"abcd");
         assert_eq!(p.segments[2].data, [1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(p.segments[0].data.len(), 16);
-        let syms: Vec<_> = p.functions.iter().map(|s| (s.name.as_str(), s.addr, s.size)).collect();
-        assert_eq!(syms, vec![("_start", CODE, 4), ("alias", CODE, 4), ("main", CODE + 4, 12)]);
+        let syms: Vec<_> = p
+            .functions
+            .iter()
+            .map(|s| (s.name.as_str(), s.addr, s.size))
+            .collect();
+        assert_eq!(
+            syms,
+            vec![
+                ("_start", CODE, 4),
+                ("alias", CODE, 4),
+                ("main", CODE + 4, 12)
+            ]
+        );
         // The code was decoded: the entry holds `addi a0, zero, 7`.
         let ins = p.code.fetch(CODE + 4).expect("entry decoded");
         assert_eq!(ins.raw, EXIT7[0]);
@@ -83,7 +119,12 @@ fn execute_only_segment_is_readable_too() {
 fn rwx_segment_is_read_only_code_and_empty_segments_are_dropped() {
     let mut s = spec(false);
     s.segs[2].flags = PF_R | PF_W | PF_X;
-    s.segs.push(Seg { vaddr: 0x30_0000, memsz: 0, data: vec![], flags: PF_R });
+    s.segs.push(Seg {
+        vaddr: 0x30_0000,
+        memsz: 0,
+        data: vec![],
+        flags: PF_R,
+    });
     let p = load(&s.build().bytes).unwrap();
     assert_eq!(p.segments.len(), 3);
     // Code is immutable after load: PF_W on an executable segment is dropped.
@@ -96,13 +137,24 @@ fn rvc_flag_accepted_float_abi_rejected() {
         let b = valid(class64);
         assert!(load(&b.with(b.field(Field::Flags), 0x0)).is_ok());
         assert!(load(&b.with(b.field(Field::Flags), 0x1)).is_ok());
-        assert!(load(&b.with(b.field(Field::Flags), 0x8)).is_ok(), "RVE is a subset of I");
+        assert!(
+            load(&b.with(b.field(Field::Flags), 0x8)).is_ok(),
+            "RVE is a subset of I"
+        );
         for flags in [0x2, 0x3, 0x4, 0x5, 0x6, 0x7] {
-            assert_eq!(err(&b.with(b.field(Field::Flags), flags)), ElfError::FloatAbi { flags: flags as u32 });
+            assert_eq!(
+                err(&b.with(b.field(Field::Flags), flags)),
+                ElfError::FloatAbi {
+                    flags: flags as u32
+                }
+            );
         }
     }
     let msg = ElfError::FloatAbi { flags: 5 }.to_string();
-    assert!(msg.contains("uses the F/D floating-point ABI; rvjit supports IMAC only"), "{msg}");
+    assert!(
+        msg.contains("uses the F/D floating-point ABI; rvjit supports IMAC only"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -116,8 +168,14 @@ fn not_elf_and_too_short() {
     b[0] = 0x7e;
     assert_eq!(err(&b), ElfError::NotElf);
     // Identification complete but the rest of the header missing.
-    assert_eq!(err(&valid(true).bytes[..40]), ElfError::TooShort { len: 40 });
-    assert_eq!(err(&valid(false).bytes[..51]), ElfError::TooShort { len: 51 });
+    assert_eq!(
+        err(&valid(true).bytes[..40]),
+        ElfError::TooShort { len: 40 }
+    );
+    assert_eq!(
+        err(&valid(false).bytes[..51]),
+        ElfError::TooShort { len: 51 }
+    );
 }
 
 #[test]
@@ -138,7 +196,13 @@ fn class_and_endianness() {
 fn wrong_machine_says_which() {
     let b = valid(true);
     let e = err(&b.with(b.field(Field::Machine), 62));
-    assert_eq!(e, ElfError::WrongMachine { machine: 62, name: "X86_64" });
+    assert_eq!(
+        e,
+        ElfError::WrongMachine {
+            machine: 62,
+            name: "X86_64"
+        }
+    );
     assert!(e.to_string().contains("X86_64"), "{e}");
     let e = err(&b.with(b.field(Field::Machine), 0xb7));
     assert!(matches!(e, ElfError::WrongMachine { machine: 0xb7, .. }));
@@ -148,9 +212,24 @@ fn wrong_machine_says_which() {
 fn not_executable() {
     for class64 in [false, true] {
         let b = valid(class64);
-        assert_eq!(err(&b.with(b.field(Field::Type), 3)), ElfError::NotExecutable { e_type: 3, name: "DYN" });
-        assert_eq!(err(&b.with(b.field(Field::Type), 1)), ElfError::NotExecutable { e_type: 1, name: "REL" });
-        assert!(matches!(err(&b.with(b.field(Field::Type), 0)), ElfError::NotExecutable { e_type: 0, .. }));
+        assert_eq!(
+            err(&b.with(b.field(Field::Type), 3)),
+            ElfError::NotExecutable {
+                e_type: 3,
+                name: "DYN"
+            }
+        );
+        assert_eq!(
+            err(&b.with(b.field(Field::Type), 1)),
+            ElfError::NotExecutable {
+                e_type: 1,
+                name: "REL"
+            }
+        );
+        assert!(matches!(
+            err(&b.with(b.field(Field::Type), 0)),
+            ElfError::NotExecutable { e_type: 0, .. }
+        ));
     }
 }
 
@@ -159,17 +238,45 @@ fn program_header_table() {
     for class64 in [false, true] {
         let b = valid(class64);
         let len = b.bytes.len();
-        assert!(matches!(err(&b.with(b.field(Field::Phoff), len as u64)), ElfError::ProgramHeadersOutOfFile { .. }));
-        assert!(matches!(err(&b.with(b.field(Field::Phoff), len as u64 - 8)), ElfError::ProgramHeadersOutOfFile { .. }));
-        let huge = if class64 { u64::MAX - 4 } else { u32::MAX as u64 };
-        assert!(matches!(err(&b.with(b.field(Field::Phoff), huge)), ElfError::ProgramHeadersOutOfFile { .. }));
+        assert!(matches!(
+            err(&b.with(b.field(Field::Phoff), len as u64)),
+            ElfError::ProgramHeadersOutOfFile { .. }
+        ));
+        assert!(matches!(
+            err(&b.with(b.field(Field::Phoff), len as u64 - 8)),
+            ElfError::ProgramHeadersOutOfFile { .. }
+        ));
+        let huge = if class64 {
+            u64::MAX - 4
+        } else {
+            u32::MAX as u64
+        };
+        assert!(matches!(
+            err(&b.with(b.field(Field::Phoff), huge)),
+            ElfError::ProgramHeadersOutOfFile { .. }
+        ));
         // More entries than the file holds.
-        assert!(matches!(err(&b.with(b.field(Field::Phnum), 1000)), ElfError::ProgramHeadersOutOfFile { count: 1000, .. }));
-        assert_eq!(err(&b.with(b.field(Field::Phnum), 5000)), ElfError::TooManyProgramHeaders { count: 5000 });
-        assert_eq!(err(&b.with(b.field(Field::Phnum), 0xffff)), ElfError::TooManyProgramHeaders { count: 0xffff });
-        assert_eq!(err(&b.with(b.field(Field::Phnum), 0)), ElfError::NoLoadSegment);
+        assert!(matches!(
+            err(&b.with(b.field(Field::Phnum), 1000)),
+            ElfError::ProgramHeadersOutOfFile { count: 1000, .. }
+        ));
+        assert_eq!(
+            err(&b.with(b.field(Field::Phnum), 5000)),
+            ElfError::TooManyProgramHeaders { count: 5000 }
+        );
+        assert_eq!(
+            err(&b.with(b.field(Field::Phnum), 0xffff)),
+            ElfError::TooManyProgramHeaders { count: 0xffff }
+        );
+        assert_eq!(
+            err(&b.with(b.field(Field::Phnum), 0)),
+            ElfError::NoLoadSegment
+        );
         let expected = if class64 { 56 } else { 32 };
-        assert_eq!(err(&b.with(b.field(Field::Phentsize), 40)), ElfError::BadProgramHeaderSize { size: 40, expected });
+        assert_eq!(
+            err(&b.with(b.field(Field::Phentsize), 40)),
+            ElfError::BadProgramHeaderSize { size: 40, expected }
+        );
     }
 }
 
@@ -190,14 +297,31 @@ fn segment_file_range_past_eof() {
         let b = valid(class64);
         let len = b.bytes.len();
         let e = err(&b.with(b.ph_field(0, PhField::Offset), len as u64 - 4));
-        assert_eq!(e, ElfError::SegmentPastEof { index: 0, offset: len as u64 - 4, filesz: 8, len });
+        assert_eq!(
+            e,
+            ElfError::SegmentPastEof {
+                index: 0,
+                offset: len as u64 - 4,
+                filesz: 8,
+                len
+            }
+        );
         let max = if class64 { u64::MAX } else { u32::MAX as u64 };
-        assert!(matches!(err(&b.with(b.ph_field(0, PhField::Offset), max)), ElfError::SegmentPastEof { index: 0, .. }));
+        assert!(matches!(
+            err(&b.with(b.ph_field(0, PhField::Offset), max)),
+            ElfError::SegmentPastEof { index: 0, .. }
+        ));
         // filesz past the end (memsz raised so filesz <= memsz stays true).
         let mut b2 = b.clone();
         b2.set(b2.ph_field(0, PhField::Memsz), 0x10_0000);
-        assert!(matches!(err(&b2.with(b2.ph_field(0, PhField::Filesz), 0x10_0000)), ElfError::SegmentPastEof { index: 0, .. }));
-        assert!(matches!(err(&b2.with(b2.ph_field(0, PhField::Filesz), max)), ElfError::SegmentPastEof { index: 0, .. }));
+        assert!(matches!(
+            err(&b2.with(b2.ph_field(0, PhField::Filesz), 0x10_0000)),
+            ElfError::SegmentPastEof { index: 0, .. }
+        ));
+        assert!(matches!(
+            err(&b2.with(b2.ph_field(0, PhField::Filesz), max)),
+            ElfError::SegmentPastEof { index: 0, .. }
+        ));
     }
 }
 
@@ -206,7 +330,15 @@ fn filesz_larger_than_memsz() {
     for class64 in [false, true] {
         let b = valid(class64);
         let e = err(&b.with(b.ph_field(0, PhField::Memsz), 4));
-        assert_eq!(e, ElfError::FileszExceedsMemsz { index: 0, vaddr: DATA, filesz: 8, memsz: 4 });
+        assert_eq!(
+            e,
+            ElfError::FileszExceedsMemsz {
+                index: 0,
+                vaddr: DATA,
+                filesz: 8,
+                memsz: 4
+            }
+        );
     }
 }
 
@@ -216,11 +348,25 @@ fn overlapping_segments() {
         let b = valid(class64);
         // Move rodata (index 1) into the data segment.
         let e = err(&b.with(b.ph_field(1, PhField::Vaddr), DATA + 0x80));
-        assert_eq!(e, ElfError::Overlap { a_start: DATA, a_end: DATA + 0x100, b_start: DATA + 0x80, b_end: DATA + 0x84 });
+        assert_eq!(
+            e,
+            ElfError::Overlap {
+                a_start: DATA,
+                a_end: DATA + 0x100,
+                b_start: DATA + 0x80,
+                b_end: DATA + 0x84
+            }
+        );
         // Same start address.
-        assert!(matches!(err(&b.with(b.ph_field(1, PhField::Vaddr), CODE)), ElfError::Overlap { .. }));
+        assert!(matches!(
+            err(&b.with(b.ph_field(1, PhField::Vaddr), CODE)),
+            ElfError::Overlap { .. }
+        ));
         // Grow data backwards over nothing, but grow code forward into rodata.
-        assert!(matches!(err(&b.with(b.ph_field(2, PhField::Memsz), 0x1001)), ElfError::Overlap { .. }));
+        assert!(matches!(
+            err(&b.with(b.ph_field(2, PhField::Memsz), 0x1001)),
+            ElfError::Overlap { .. }
+        ));
         // Touching is fine.
         assert!(load(&b.with(b.ph_field(2, PhField::Memsz), 0x1000)).is_ok());
     }
@@ -231,18 +377,50 @@ fn outside_address_space() {
     // RV32: end beyond 2^32.
     let b = valid(false);
     let e = err(&b.with(b.ph_field(0, PhField::Vaddr), 0xffff_ff80));
-    assert_eq!(e, ElfError::OutsideAddressSpace { index: 0, vaddr: 0xffff_ff80, memsz: 0x100, limit: 1 << 32 });
+    assert_eq!(
+        e,
+        ElfError::OutsideAddressSpace {
+            index: 0,
+            vaddr: 0xffff_ff80,
+            memsz: 0x100,
+            limit: 1 << 32
+        }
+    );
     // RV32: memsz alone almost the whole space.
-    assert!(matches!(err(&b.with(b.ph_field(0, PhField::Memsz), 0xffff_0000)), ElfError::OutsideAddressSpace { index: 0, .. }));
+    assert!(matches!(
+        err(&b.with(b.ph_field(0, PhField::Memsz), 0xffff_0000)),
+        ElfError::OutsideAddressSpace { index: 0, .. }
+    ));
     // RV64: beyond ADDRESS_LIMIT_64, and wrapping around u64.
     let b = valid(true);
     let e = err(&b.with(b.ph_field(0, PhField::Vaddr), ADDRESS_LIMIT_64 - 0x80));
-    assert!(matches!(e, ElfError::OutsideAddressSpace { index: 0, limit: ADDRESS_LIMIT_64, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            ElfError::OutsideAddressSpace {
+                index: 0,
+                limit: ADDRESS_LIMIT_64,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let e = err(&b.with(b.ph_field(0, PhField::Vaddr), u64::MAX - 0x10));
-    assert!(matches!(e, ElfError::OutsideAddressSpace { index: 0, .. }), "{e:?}");
+    assert!(
+        matches!(e, ElfError::OutsideAddressSpace { index: 0, .. }),
+        "{e:?}"
+    );
     // RV64: absurd memsz.
     let e = err(&b.with(b.ph_field(0, PhField::Memsz), 1 << 40));
-    assert_eq!(e, ElfError::SegmentTooLarge { index: 0, vaddr: DATA, memsz: 1 << 40, limit: ADDRESS_LIMIT_64 });
+    assert_eq!(
+        e,
+        ElfError::SegmentTooLarge {
+            index: 0,
+            vaddr: DATA,
+            memsz: 1 << 40,
+            limit: ADDRESS_LIMIT_64
+        }
+    );
     let e = err(&b.with(b.ph_field(0, PhField::Memsz), u64::MAX));
     assert!(matches!(e, ElfError::SegmentTooLarge { index: 0, .. }));
 }
@@ -251,10 +429,16 @@ fn outside_address_space() {
 fn null_guard() {
     for class64 in [false, true] {
         let b = valid(class64);
-        assert_eq!(err(&b.with(b.ph_field(1, PhField::Vaddr), 0)), ElfError::InNullGuard { index: 1, vaddr: 0 });
+        assert_eq!(
+            err(&b.with(b.ph_field(1, PhField::Vaddr), 0)),
+            ElfError::InNullGuard { index: 1, vaddr: 0 }
+        );
         assert_eq!(
             err(&b.with(b.ph_field(1, PhField::Vaddr), NULL_GUARD - 4)),
-            ElfError::InNullGuard { index: 1, vaddr: NULL_GUARD - 4 }
+            ElfError::InNullGuard {
+                index: 1,
+                vaddr: NULL_GUARD - 4
+            }
         );
         assert!(load(&b.with(b.ph_field(1, PhField::Vaddr), NULL_GUARD)).is_ok());
     }
@@ -269,7 +453,10 @@ fn code_too_large() {
     b2.set(b2.ph_field(2, PhField::Vaddr), 0x1000_0000);
     b2.set(b2.field(Field::Entry), 0x1000_0000);
     assert!(load(&b2.bytes).is_ok());
-    assert_eq!(err(&b2.with(b2.ph_field(2, PhField::Memsz), big)), ElfError::CodeTooLarge { bytes: big });
+    assert_eq!(
+        err(&b2.with(b2.ph_field(2, PhField::Memsz), big)),
+        ElfError::CodeTooLarge { bytes: big }
+    );
 }
 
 #[test]
@@ -278,7 +465,12 @@ fn segments_sharing_file_bytes_are_bounded() {
     let big = vec![0x55u8; 0x1000];
     let mut segs = vec![code_seg(CODE, &EXIT7)];
     for i in 0..3 {
-        segs.push(Seg { vaddr: 0x100_0000 + i * 0x1000, memsz: 0x1000, data: big.clone(), flags: PF_R });
+        segs.push(Seg {
+            vaddr: 0x100_0000 + i * 0x1000,
+            memsz: 0x1000,
+            data: big.clone(),
+            flags: PF_R,
+        });
     }
     let mut b = Spec::new(true, CODE, segs).build();
     assert!(load(&b.bytes).is_ok());
@@ -289,7 +481,12 @@ fn segments_sharing_file_bytes_are_bounded() {
     // ...but a file whose segments reference more than twice its size is rejected.
     let mut segs = vec![code_seg(CODE, &EXIT7)];
     for i in 0..8 {
-        segs.push(Seg { vaddr: 0x100_0000 + i * 0x1000, memsz: 0x1000, data: vec![], flags: PF_R });
+        segs.push(Seg {
+            vaddr: 0x100_0000 + i * 0x1000,
+            memsz: 0x1000,
+            data: vec![],
+            flags: PF_R,
+        });
     }
     let mut s = Spec::new(true, CODE, segs);
     s.segs[1].data = big.clone();
@@ -307,7 +504,10 @@ fn entry_point_outside_code() {
     for class64 in [false, true] {
         let b = valid(class64);
         for entry in [0, DATA, RODATA, CODE + 16, CODE - 2, 0xdead_0000] {
-            assert_eq!(err(&b.with(b.field(Field::Entry), entry)), ElfError::EntryNotExecutable { entry });
+            assert_eq!(
+                err(&b.with(b.field(Field::Entry), entry)),
+                ElfError::EntryNotExecutable { entry }
+            );
         }
         assert!(load(&b.with(b.field(Field::Entry), CODE + 14)).is_ok());
     }
@@ -323,13 +523,20 @@ fn broken_symbol_tables_are_not_fatal() {
             assert!(p.functions.is_empty());
         };
         ok_without_symbols(b.with(b.field(Field::Shoff), len));
-        ok_without_symbols(b.with(b.field(Field::Shoff), if class64 { u64::MAX } else { u32::MAX as u64 }));
+        ok_without_symbols(b.with(
+            b.field(Field::Shoff),
+            if class64 { u64::MAX } else { u32::MAX as u64 },
+        ));
         ok_without_symbols(b.with(b.field(Field::Shoff), 0));
         ok_without_symbols(b.with(b.field(Field::Shnum), 0xffff));
         ok_without_symbols(b.with(b.field(Field::Shentsize), 7));
         // .symtab (section 1): huge size, bad link, offset past the end.
         let sh1 = b.sh_entry(1);
-        let (size_at, link_at, off_at, w) = if class64 { (sh1 + 32, sh1 + 40, sh1 + 24, 8) } else { (sh1 + 20, sh1 + 24, sh1 + 16, 4) };
+        let (size_at, link_at, off_at, w) = if class64 {
+            (sh1 + 32, sh1 + 40, sh1 + 24, 8)
+        } else {
+            (sh1 + 20, sh1 + 24, sh1 + 16, 4)
+        };
         ok_without_symbols(b.with((size_at, w), u32::MAX as u64));
         ok_without_symbols(b.with((link_at, 4), 99));
         ok_without_symbols(b.with((off_at, w), len + 100));
@@ -354,7 +561,10 @@ fn every_truncation_is_an_error_or_loses_only_symbols() {
                 }
             }
             if len < b.data_end {
-                assert!(load(&b.bytes[..len]).is_err(), "truncated to {len} bytes but loaded");
+                assert!(
+                    load(&b.bytes[..len]).is_err(),
+                    "truncated to {len} bytes but loaded"
+                );
             }
         }
     }
@@ -377,7 +587,10 @@ impl Rng {
 #[test]
 fn random_mutations_never_panic() {
     // RVJIT_ELF_MUTATIONS=N raises the per-class count for a longer local soak.
-    let rounds: usize = std::env::var("RVJIT_ELF_MUTATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
+    let rounds: usize = std::env::var("RVJIT_ELF_MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut loaded = 0;
     for class64 in [false, true] {
@@ -386,7 +599,11 @@ fn random_mutations_never_panic() {
             let mut b = base.bytes.clone();
             for _ in 0..1 + rng.below(8) {
                 // Mostly the headers and tables, where structure lives.
-                let at = if rng.below(4) == 0 { rng.below(b.len()) } else { rng.below(base.phoff + 3 * 56).min(b.len() - 1) };
+                let at = if rng.below(4) == 0 {
+                    rng.below(b.len())
+                } else {
+                    rng.below(base.phoff + 3 * 56).min(b.len() - 1)
+                };
                 let v = rng.next();
                 match rng.below(4) {
                     0 => b[at] = v as u8,
@@ -404,7 +621,9 @@ fn random_mutations_never_panic() {
             if let Ok(p) = load(&b) {
                 loaded += 1;
                 // Whatever loads satisfies the loader's promises.
-                assert!(p.segments.iter().any(|s| s.perm & PERM_X != 0 && p.entry >= s.vaddr && p.entry < s.vaddr + s.memsz));
+                assert!(p.segments.iter().any(|s| s.perm & PERM_X != 0
+                    && p.entry >= s.vaddr
+                    && p.entry < s.vaddr + s.memsz));
                 for w in p.segments.windows(2) {
                     assert!(w[0].vaddr + w[0].memsz <= w[1].vaddr);
                 }

@@ -29,7 +29,9 @@ type EngineFn = fn(&mut Machine, u64) -> Stop;
 /// `Arc<Program>` per ELF, so the loops below run all cases of one ELF in a row.
 const ENGINES: &[(&str, EngineFn)] = &[
     ("interp", rvjit::interp::run),
-    ("jit", |m, limit| rvjit::jit::run(m, limit).unwrap_or_else(|e| panic!("translator error: {e}"))),
+    ("jit", |m, limit| {
+        rvjit::jit::run(m, limit).unwrap_or_else(|e| panic!("translator error: {e}"))
+    }),
 ];
 
 const TARGETS: &[&str] = &[
@@ -74,11 +76,23 @@ fn program(elf: &Path) -> Arc<Program> {
     })
 }
 
-fn run_elf(elf: &Path, frame: &[u8], engine: EngineFn, limit: u64, misaligned: MisalignedPolicy) -> Outcome {
+fn run_elf(
+    elf: &Path,
+    frame: &[u8],
+    engine: EngineFn,
+    limit: u64,
+    misaligned: MisalignedPolicy,
+) -> Outcome {
     let program = program(elf);
     let config = RunConfig {
-        memory: MemoryConfig { misaligned, ..MemoryConfig::default() },
-        host: HostConfig { inputs: vec![frame.to_vec()], ..HostConfig::default() },
+        memory: MemoryConfig {
+            misaligned,
+            ..MemoryConfig::default()
+        },
+        host: HostConfig {
+            inputs: vec![frame.to_vec()],
+            ..HostConfig::default()
+        },
     };
     let mut m = Machine::new(program, &config).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
     let stop = engine(&mut m, limit);
@@ -94,11 +108,23 @@ fn run_elf(elf: &Path, frame: &[u8], engine: EngineFn, limit: u64, misaligned: M
 
 /// Run on every engine in [`ENGINES`]; every engine's outcome (stop with fault pc and cycle,
 /// cycle count, pc, stdout, stderr, public output) must equal the first's (the interpreter).
-fn run_engines(elf: &Path, frame: &[u8], limit: u64, misaligned: MisalignedPolicy, ctx: &str) -> Vec<(&'static str, Outcome)> {
-    let runs: Vec<(&'static str, Outcome)> =
-        ENGINES.iter().map(|(engine, run)| (*engine, run_elf(elf, frame, *run, limit, misaligned))).collect();
+fn run_engines(
+    elf: &Path,
+    frame: &[u8],
+    limit: u64,
+    misaligned: MisalignedPolicy,
+    ctx: &str,
+) -> Vec<(&'static str, Outcome)> {
+    let runs: Vec<(&'static str, Outcome)> = ENGINES
+        .iter()
+        .map(|(engine, run)| (*engine, run_elf(elf, frame, *run, limit, misaligned)))
+        .collect();
     for (engine, got) in &runs[1..] {
-        assert_eq!(got, &runs[0].1, "{ctx}: {engine} differs from {}", runs[0].0);
+        assert_eq!(
+            got, &runs[0].1,
+            "{ctx}: {engine} differs from {}",
+            runs[0].0
+        );
     }
     runs
 }
@@ -110,8 +136,21 @@ fn cases(input_dir: &str) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "bin"))
-        .filter(|p| !p.file_name().unwrap_or_default().to_string_lossy().starts_with("bench"))
-        .map(|p| (p.file_stem().unwrap_or_default().to_string_lossy().into_owned(), std::fs::read(&p).expect("read input")))
+        .filter(|p| {
+            !p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .starts_with("bench")
+        })
+        .map(|p| {
+            (
+                p.file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(&p).expect("read input"),
+            )
+        })
         .collect();
     out.sort();
     assert!(!out.is_empty(), "no inputs in {}", dir.display());
@@ -124,7 +163,11 @@ fn elfs(bin: &str) -> Vec<(&'static str, PathBuf)> {
         .iter()
         .map(|t| {
             let p = guests_dir().join("bin").join(t).join(bin);
-            assert!(p.is_file(), "missing committed ELF {} (scripts/build-guests.sh)", p.display());
+            assert!(
+                p.is_file(),
+                "missing committed ELF {} (scripts/build-guests.sh)",
+                p.display()
+            );
             (*t, p)
         })
         .collect()
@@ -138,10 +181,17 @@ fn native(bin: &str) -> Option<PathBuf> {
         static BUILT: OnceLock<bool> = OnceLock::new();
         let ok = *BUILT.get_or_init(|| {
             let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-guests.sh");
-            Command::new("bash").arg(script).args(["--target", "native"]).status().is_ok_and(|s| s.success())
+            Command::new("bash")
+                .arg(script)
+                .args(["--target", "native"])
+                .status()
+                .is_ok_and(|s| s.success())
         });
         assert!(ok, "CI: building the host-native guests failed");
-        assert!(path.is_file(), "CI: host-native {bin} missing after the build");
+        assert!(
+            path.is_file(),
+            "CI: host-native {bin} missing after the build"
+        );
     }
     if path.is_file() {
         Some(path)
@@ -153,15 +203,30 @@ fn native(bin: &str) -> Option<PathBuf> {
 
 /// Run the native build with the frame as `--input`; returns (exit code, stdout, stderr, output).
 fn run_native(exe: &Path, frame: &[u8]) -> (i32, String, String, Vec<u8>) {
-    let dir = std::env::temp_dir().join(format!("rvjit-guests-{}-{:x}", std::process::id(), frame.as_ptr() as usize));
+    let dir = std::env::temp_dir().join(format!(
+        "rvjit-guests-{}-{:x}",
+        std::process::id(),
+        frame.as_ptr() as usize
+    ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (input, output) = (dir.join("input.bin"), dir.join("output.bin"));
     std::fs::write(&input, frame).expect("write input");
-    let out = Command::new(exe).arg("--input").arg(&input).arg("--output").arg(&output).output().expect("run native guest");
+    let out = Command::new(exe)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .expect("run native guest");
     let public = std::fs::read(&output).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
     let code = out.status.code().unwrap_or(-1);
-    (code, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), public)
+    (
+        code,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        public,
+    )
 }
 
 /// The expected result of a normally ending guest.
@@ -189,9 +254,20 @@ fn check_guest(bin: &str, input_dir: &str, oracle: impl Fn(&[u8]) -> Expected) {
     // Target outside, cases inside: each ELF is translated once.
     for (target, elf) in elfs(bin) {
         for ((case, frame), want) in cases.iter().zip(&wants) {
-            for (engine, got) in run_engines(&elf, frame, CYCLE_LIMIT, MisalignedPolicy::Allow, &format!("{bin} {case} on {target}")) {
+            for (engine, got) in run_engines(
+                &elf,
+                frame,
+                CYCLE_LIMIT,
+                MisalignedPolicy::Allow,
+                &format!("{bin} {case} on {target}"),
+            ) {
                 let ctx = format!("{bin} {case} on {target} ({engine})");
-                assert_eq!(got.stop, Stop::Exit { code: want.code }, "{ctx}: stop (stderr: {})", got.stderr);
+                assert_eq!(
+                    got.stop,
+                    Stop::Exit { code: want.code },
+                    "{ctx}: stop (stderr: {})",
+                    got.stderr
+                );
                 assert_eq!(got.stdout, want.stdout, "{ctx}: stdout");
                 assert_eq!(got.output, want.output, "{ctx}: public output");
             }
@@ -211,7 +287,11 @@ fn fibonacci() {
         for _ in 0..n {
             (a, b) = (b, a.wrapping_add(b));
         }
-        Expected { code: 0, stdout: format!("fib({n}) = {a}\n"), output: postcard::to_allocvec(&a).expect("encode") }
+        Expected {
+            code: 0,
+            stdout: format!("fib({n}) = {a}\n"),
+            output: postcard::to_allocvec(&a).expect("encode"),
+        }
     });
 }
 
@@ -228,7 +308,11 @@ fn chain(name: &str, frame: &[u8], hash: fn(&[u8]) -> [u8; 32]) -> Expected {
     for _ in 0..input.iterations {
         h = hash(&h);
     }
-    Expected { code: 0, stdout: format!("{name}({}) = {}\n", input.iterations, hex(&h)), output: h.to_vec() }
+    Expected {
+        code: 0,
+        stdout: format!("{name}({}) = {}\n", input.iterations, hex(&h)),
+        output: h.to_vec(),
+    }
 }
 
 fn sha256(data: &[u8]) -> [u8; 32] {
@@ -247,22 +331,30 @@ fn keccak256(data: &[u8]) -> [u8; 32] {
 
 #[test]
 fn sha256_chain_soft() {
-    check_guest("sha256-chain-soft", "sha256-chain", |f| chain("sha256-chain", f, sha256));
+    check_guest("sha256-chain-soft", "sha256-chain", |f| {
+        chain("sha256-chain", f, sha256)
+    });
 }
 
 #[test]
 fn sha256_chain_accel() {
-    check_guest("sha256-chain-accel", "sha256-chain", |f| chain("sha256-chain", f, sha256));
+    check_guest("sha256-chain-accel", "sha256-chain", |f| {
+        chain("sha256-chain", f, sha256)
+    });
 }
 
 #[test]
 fn keccak_chain_soft() {
-    check_guest("keccak-chain-soft", "keccak-chain", |f| chain("keccak-chain", f, keccak256));
+    check_guest("keccak-chain-soft", "keccak-chain", |f| {
+        chain("keccak-chain", f, keccak256)
+    });
 }
 
 #[test]
 fn keccak_chain_accel() {
-    check_guest("keccak-chain-accel", "keccak-chain", |f| chain("keccak-chain", f, keccak256));
+    check_guest("keccak-chain-accel", "keccak-chain", |f| {
+        chain("keccak-chain", f, keccak256)
+    });
 }
 
 /// Bottom of the guest stack segment (runtime-abi's layout).
@@ -280,21 +372,49 @@ fn check_misbehave_stop(selector: u32, got: &Outcome, ctx: &str) {
     let kind = fault_kind(&got.stop);
     let ok = match selector {
         0 => matches!(kind, Some(FaultKind::LoadAccess { addr: 0, size: 4 })),
-        1 => matches!(kind, Some(FaultKind::StoreReadOnly { size: 4, addr }) if *addr >= abi::layout::TEXT_START),
-        2 => matches!(kind, Some(FaultKind::LoadAccess { addr: 0xf000_0000, size: 4 })),
+        1 => {
+            matches!(kind, Some(FaultKind::StoreReadOnly { size: 4, addr }) if *addr >= abi::layout::TEXT_START)
+        }
+        2 => matches!(
+            kind,
+            Some(FaultKind::LoadAccess {
+                addr: 0xf000_0000,
+                size: 4
+            })
+        ),
         3 => got.stop == Stop::Exit { code: 42 },
         4 => matches!(kind, Some(FaultKind::IllegalInstruction { bits: 0 })),
         5 => matches!(got.stop, Stop::Breakpoint { .. }),
         6 => matches!(kind, Some(FaultKind::BadServiceArgument { addr: 0x10, .. })),
-        7 => matches!(kind, Some(FaultKind::UnknownService { number: 0x0800_0fff })),
+        7 => matches!(
+            kind,
+            Some(FaultKind::UnknownService {
+                number: 0x0800_0fff
+            })
+        ),
         8 => got.stop == Stop::CycleLimit,
-        9 => matches!(kind, Some(FaultKind::StoreAccess { addr, .. } | FaultKind::LoadAccess { addr, .. }) if *addr < STACK_BOTTOM),
-        10 => got.stop == Stop::Exit { code: u64::from(abi::EXIT_PANIC) } && got.stderr.contains("deliberate panic"),
+        9 => {
+            matches!(kind, Some(FaultKind::StoreAccess { addr, .. } | FaultKind::LoadAccess { addr, .. }) if *addr < STACK_BOTTOM)
+        }
+        10 => {
+            got.stop
+                == Stop::Exit {
+                    code: u64::from(abi::EXIT_PANIC),
+                }
+                && got.stderr.contains("deliberate panic")
+        }
         _ => false,
     };
-    assert!(ok, "{ctx}: unexpected outcome {:?} (stderr: {})", got.stop, got.stderr);
+    assert!(
+        ok,
+        "{ctx}: unexpected outcome {:?} (stderr: {})",
+        got.stop, got.stderr
+    );
     if let Stop::Fault(f) = &got.stop {
-        assert!(f.cycle > 0 && f.pc >= abi::layout::TEXT_START, "{ctx}: fault location {f:?}");
+        assert!(
+            f.cycle > 0 && f.pc >= abi::layout::TEXT_START,
+            "{ctx}: fault location {f:?}"
+        );
     }
 }
 
@@ -305,10 +425,21 @@ fn misbehave() {
     for (target, elf) in elfs("misbehave") {
         for (case, frame) in &cases {
             let selector: u32 = postcard::from_bytes(frame).expect("selector");
-            let runs = run_engines(&elf, frame, MISBEHAVE_LIMIT, MisalignedPolicy::Allow, &format!("misbehave {case} on {target}"));
+            let runs = run_engines(
+                &elf,
+                frame,
+                MISBEHAVE_LIMIT,
+                MisalignedPolicy::Allow,
+                &format!("misbehave {case} on {target}"),
+            );
             for (engine, got) in runs {
                 let ctx = format!("misbehave {case} on {target} ({engine})");
-                assert!(got.stdout.starts_with(&format!("misbehave: selector {selector}\n")), "{ctx}: stdout {:?}", got.stdout);
+                assert!(
+                    got.stdout
+                        .starts_with(&format!("misbehave: selector {selector}\n")),
+                    "{ctx}: stdout {:?}",
+                    got.stdout
+                );
                 check_misbehave_stop(selector, &got, &ctx);
                 if selector == 8 {
                     assert_eq!(got.stdout, "misbehave: selector 8\n", "{ctx}");
@@ -317,7 +448,13 @@ fn misbehave() {
         }
         // The misaligned word load traps under --misaligned=trap.
         let (_, frame) = &cases[3];
-        for (engine, got) in run_engines(&elf, frame, MISBEHAVE_LIMIT, MisalignedPolicy::Trap, &format!("misbehave trap on {target}")) {
+        for (engine, got) in run_engines(
+            &elf,
+            frame,
+            MISBEHAVE_LIMIT,
+            MisalignedPolicy::Trap,
+            &format!("misbehave trap on {target}"),
+        ) {
             assert!(
                 matches!(fault_kind(&got.stop), Some(FaultKind::MisalignedLoad { size: 4, addr }) if addr % 2 == 1),
                 "misbehave misaligned on {target} ({engine}) under trap: {:?}",
@@ -340,11 +477,22 @@ fn misbehave() {
 /// every target and engine as their native build, and never fault.
 #[test]
 fn other_guests_match_native() {
-    let mine = ["fibonacci", "sha256-chain-soft", "sha256-chain-accel", "keccak-chain-soft", "keccak-chain-accel", "misbehave"];
+    let mine = [
+        "fibonacci",
+        "sha256-chain-soft",
+        "sha256-chain-accel",
+        "keccak-chain-soft",
+        "keccak-chain-accel",
+        "misbehave",
+    ];
     let mut bins = std::collections::BTreeSet::new();
     for t in TARGETS {
         if let Ok(entries) = std::fs::read_dir(guests_dir().join("bin").join(t)) {
-            bins.extend(entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()));
+            bins.extend(
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned()),
+            );
         }
     }
     for bin in bins {
@@ -358,17 +506,39 @@ fn other_guests_match_native() {
         }
         let native = native(&bin);
         let cases = cases(&bin);
-        let references: Vec<_> = cases.iter().map(|(_, frame)| native.as_ref().map(|exe| run_native(exe, frame))).collect();
+        let references: Vec<_> = cases
+            .iter()
+            .map(|(_, frame)| native.as_ref().map(|exe| run_native(exe, frame)))
+            .collect();
         // Not every guest builds for every target (e.g. no atomics on riscv*im): run those present.
         // Target outside, cases inside: each ELF is translated once.
-        let present: Vec<_> = TARGETS.iter().map(|t| (*t, guests_dir().join("bin").join(t).join(&bin))).filter(|(_, p)| p.is_file()).collect();
+        let present: Vec<_> = TARGETS
+            .iter()
+            .map(|t| (*t, guests_dir().join("bin").join(t).join(&bin)))
+            .filter(|(_, p)| p.is_file())
+            .collect();
         for (target, elf) in present {
             for ((case, frame), reference) in cases.iter().zip(&references) {
-                for (engine, got) in run_engines(&elf, frame, CYCLE_LIMIT, MisalignedPolicy::Allow, &format!("{bin} {case} on {target}")) {
+                for (engine, got) in run_engines(
+                    &elf,
+                    frame,
+                    CYCLE_LIMIT,
+                    MisalignedPolicy::Allow,
+                    &format!("{bin} {case} on {target}"),
+                ) {
                     let ctx = format!("{bin} {case} on {target} ({engine})");
-                    assert!(got.stop.is_exit(), "{ctx}: {:?} (stderr: {})", got.stop, got.stderr);
+                    assert!(
+                        got.stop.is_exit(),
+                        "{ctx}: {:?} (stderr: {})",
+                        got.stop,
+                        got.stderr
+                    );
                     if let Some((code, stdout, _, output)) = &reference {
-                        assert_eq!(got.stop, Stop::Exit { code: *code as u64 }, "{ctx}: exit vs native");
+                        assert_eq!(
+                            got.stop,
+                            Stop::Exit { code: *code as u64 },
+                            "{ctx}: exit vs native"
+                        );
                         assert_eq!(&got.stdout, stdout, "{ctx}: stdout vs native");
                         assert_eq!(&got.output, output, "{ctx}: public output vs native");
                     }
@@ -394,17 +564,30 @@ fn guest_build_is_reproducible() {
         let dir = base.join(run);
         let status = Command::new("bash")
             .arg(&script)
-            .args(["--guest", "fibonacci", "--target", target, "--no-native", "--target-dir"])
+            .args([
+                "--guest",
+                "fibonacci",
+                "--target",
+                target,
+                "--no-native",
+                "--target-dir",
+            ])
             .arg(dir.join("target"))
             .arg("--out")
             .arg(dir.join("out"))
             .status()
             .expect("run build-guests.sh");
         assert!(status.success(), "build {run} failed");
-        built.push(std::fs::read(dir.join("out").join(target).join("fibonacci")).expect("built ELF"));
+        built.push(
+            std::fs::read(dir.join("out").join(target).join("fibonacci")).expect("built ELF"),
+        );
     }
     let _ = std::fs::remove_dir_all(&base);
     assert!(built[0] == built[1], "two builds of fibonacci differ");
-    let committed = std::fs::read(guests_dir().join("bin").join(target).join("fibonacci")).expect("committed ELF");
-    assert!(built[0] == committed, "rebuilt fibonacci differs from the committed ELF");
+    let committed = std::fs::read(guests_dir().join("bin").join(target).join("fibonacci"))
+        .expect("committed ELF");
+    assert!(
+        built[0] == committed,
+        "rebuilt fibonacci differs from the committed ELF"
+    );
 }

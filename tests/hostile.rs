@@ -58,7 +58,12 @@ fn i(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> u32 {
 
 /// `ecall` with a7 = `number` and a0..a2 already in the initial registers.
 fn service(xlen: Xlen, number: u32, a: [u64; 3]) -> Case {
-    Case::new(xlen, &[ECALL, EBREAK]).regs(&[(A7, u64::from(number)), (A0, a[0]), (A1, a[1]), (A2, a[2])])
+    Case::new(xlen, &[ECALL, EBREAK]).regs(&[
+        (A7, u64::from(number)),
+        (A0, a[0]),
+        (A1, a[1]),
+        (A2, a[2]),
+    ])
 }
 
 impl Case {
@@ -67,7 +72,10 @@ impl Case {
             xlen,
             code: words(code),
             regs: vec![(S0, DATA_BASE)],
-            memory: MemoryConfig { ram_size: RAM_SIZE, misaligned: MisalignedPolicy::Allow },
+            memory: MemoryConfig {
+                ram_size: RAM_SIZE,
+                misaligned: MisalignedPolicy::Allow,
+            },
             host: HostConfig::default(),
             limit: LIMIT,
         }
@@ -91,11 +99,24 @@ impl Case {
 
     fn machine(&self) -> Machine {
         let segments = vec![
-            SegmentImage { vaddr: CODE_BASE, memsz: self.code.len() as u64, data: self.code.clone(), perm: PERM_R | PERM_X },
-            SegmentImage { vaddr: DATA_BASE, memsz: DATA_SIZE, data: b"hostile guest data".to_vec(), perm: PERM_R | PERM_W },
+            SegmentImage {
+                vaddr: CODE_BASE,
+                memsz: self.code.len() as u64,
+                data: self.code.clone(),
+                perm: PERM_R | PERM_X,
+            },
+            SegmentImage {
+                vaddr: DATA_BASE,
+                memsz: DATA_SIZE,
+                data: b"hostile guest data".to_vec(),
+                perm: PERM_R | PERM_W,
+            },
         ];
         let program = Program::from_parts(self.xlen, CODE_BASE, segments, Vec::new());
-        let config = RunConfig { memory: self.memory.clone(), host: self.host.clone() };
+        let config = RunConfig {
+            memory: self.memory.clone(),
+            host: self.host.clone(),
+        };
         let mut m = Machine::new(Arc::new(program), &config).expect("valid test layout");
         for &(r, v) in &self.regs {
             m.cpu.set(r, v);
@@ -107,13 +128,19 @@ impl Case {
     /// return the interpreter's outcome.
     #[track_caller]
     fn run(&self) -> Out {
-        let reference = self.once("interpreter", |m, l| Some(rvjit::interp::run(m, l))).expect("interpreter runs");
-        let again = self.once("interpreter", |m, l| Some(rvjit::interp::run(m, l))).expect("interpreter runs");
+        let reference = self
+            .once("interpreter", |m, l| Some(rvjit::interp::run(m, l)))
+            .expect("interpreter runs");
+        let again = self
+            .once("interpreter", |m, l| Some(rvjit::interp::run(m, l)))
+            .expect("interpreter runs");
         reference.assert_same(&again, "interpreter rerun (determinism)");
         if let Some(jit) = self.once("translator", jit_run) {
             reference.assert_same(&jit, "translator");
             // Determinism of the translator too (fresh machine, cached translation).
-            let jit2 = self.once("translator", jit_run).expect("translator ran before");
+            let jit2 = self
+                .once("translator", jit_run)
+                .expect("translator ran before");
             reference.assert_same(&jit2, "translator rerun");
         }
         reference
@@ -172,7 +199,11 @@ impl Out {
         Out {
             stop,
             cpu: m.cpu.clone(),
-            ram: m.mem.peek(ram.start, ram.end - ram.start).expect("RAM is backed").to_vec(),
+            ram: m
+                .mem
+                .peek(ram.start, ram.end - ram.start)
+                .expect("RAM is backed")
+                .to_vec(),
             stdout: m.host.stdout().to_vec(),
             stderr: m.host.stderr().to_vec(),
             public: m.host.public_output().to_vec(),
@@ -188,7 +219,10 @@ impl Out {
         assert_eq!(other.stdout, self.stdout, "{what}: stdout");
         assert_eq!(other.stderr, self.stderr, "{what}: stderr");
         assert_eq!(other.public, self.public, "{what}: public output");
-        assert_eq!(other.misaligned, self.misaligned, "{what}: misaligned count");
+        assert_eq!(
+            other.misaligned, self.misaligned,
+            "{what}: misaligned count"
+        );
     }
 
     /// Faulted with `kind` at `pc` after `cycle` retired instructions; pc and cycle match.
@@ -201,7 +235,12 @@ impl Out {
 }
 
 fn bad(service: &'static str, addr: u64, len: u64, reason: &'static str) -> FaultKind {
-    FaultKind::BadServiceArgument { service, addr, len, reason }
+    FaultKind::BadServiceArgument {
+        service,
+        addr,
+        len,
+        reason,
+    }
 }
 
 const NOT_READABLE: &str = "buffer not readable";
@@ -216,32 +255,66 @@ fn illegal_instructions_fault() {
         assert_eq!(o.cpu.regs[T0 as usize], 1);
         // A CSR that is not a counter (mstatus) and an all-ones word.
         let csrrw_mstatus = 0x3000_1073 | u32::from(T0) << 7;
-        Case::new(xlen, &[csrrw_mstatus]).run().fault(FaultKind::IllegalInstruction { bits: csrrw_mstatus }, CODE_BASE, 0);
-        Case::new(xlen, &[0xffff_ffff]).run().fault(FaultKind::IllegalInstruction { bits: 0xffff_ffff }, CODE_BASE, 0);
+        Case::new(xlen, &[csrrw_mstatus]).run().fault(
+            FaultKind::IllegalInstruction {
+                bits: csrrw_mstatus,
+            },
+            CODE_BASE,
+            0,
+        );
+        Case::new(xlen, &[0xffff_ffff]).run().fault(
+            FaultKind::IllegalInstruction { bits: 0xffff_ffff },
+            CODE_BASE,
+            0,
+        );
         // A 4-byte instruction cut off by the end of the code segment.
         let mut c = Case::new(xlen, &[i(Op::Addi, T0, 0, 0, 1)]);
         c.code.extend_from_slice(&[0x13, 0x00]);
         let o = c.run();
-        assert!(matches!(o.stop, Stop::Fault(Fault { kind: FaultKind::IllegalInstruction { .. }, pc, cycle: 1 }) if pc == CODE_BASE + 4));
+        assert!(
+            matches!(o.stop, Stop::Fault(Fault { kind: FaultKind::IllegalInstruction { .. }, pc, cycle: 1 }) if pc == CODE_BASE + 4)
+        );
     }
     // RV64-only instructions are illegal on RV32.
     let ld = i(Op::Ld, T0, S0, 0, 0);
-    Case::new(Xlen::X32, &[ld]).run().fault(FaultKind::IllegalInstruction { bits: ld }, CODE_BASE, 0);
+    Case::new(Xlen::X32, &[ld]).run().fault(
+        FaultKind::IllegalInstruction { bits: ld },
+        CODE_BASE,
+        0,
+    );
 }
 
 #[test]
 fn fetch_outside_code_faults() {
     for xlen in XLENS {
         // Jump past the end of code: the jump retires, the fetch faults.
-        Case::new(xlen, &[i(Op::Jal, 0, 0, 0, 0x100)])
-            .run()
-            .fault(FaultKind::InstructionFetch { addr: CODE_BASE + 0x100 }, CODE_BASE + 0x100, 1);
+        Case::new(xlen, &[i(Op::Jal, 0, 0, 0, 0x100)]).run().fault(
+            FaultKind::InstructionFetch {
+                addr: CODE_BASE + 0x100,
+            },
+            CODE_BASE + 0x100,
+            1,
+        );
         // Falling off the end of the code.
-        Case::new(xlen, &[i(Op::Addi, T0, 0, 0, 1)]).run().fault(FaultKind::InstructionFetch { addr: CODE_BASE + 4 }, CODE_BASE + 4, 1);
+        Case::new(xlen, &[i(Op::Addi, T0, 0, 0, 1)]).run().fault(
+            FaultKind::InstructionFetch {
+                addr: CODE_BASE + 4,
+            },
+            CODE_BASE + 4,
+            1,
+        );
         // Into the (readable, writable, not executable) data segment.
-        Case::new(xlen, &[i(Op::Jalr, 1, S0, 0, 0)]).run().fault(FaultKind::InstructionFetch { addr: DATA_BASE }, DATA_BASE, 1);
+        Case::new(xlen, &[i(Op::Jalr, 1, S0, 0, 0)]).run().fault(
+            FaultKind::InstructionFetch { addr: DATA_BASE },
+            DATA_BASE,
+            1,
+        );
         // To address 0 and to the top of the address space.
-        Case::new(xlen, &[i(Op::Jalr, 0, 0, 0, 0)]).run().fault(FaultKind::InstructionFetch { addr: 0 }, 0, 1);
+        Case::new(xlen, &[i(Op::Jalr, 0, 0, 0, 0)]).run().fault(
+            FaultKind::InstructionFetch { addr: 0 },
+            0,
+            1,
+        );
         let top = xlen.trunc(u64::MAX - 1);
         Case::new(xlen, &[i(Op::Jalr, 0, T1, 0, 0)])
             .regs(&[(T1, u64::MAX)])
@@ -254,18 +327,43 @@ fn fetch_outside_code_faults() {
 fn memory_access_faults() {
     for xlen in XLENS {
         // Below the null guard.
-        Case::new(xlen, &[i(Op::Lw, T1, 0, 0, 16)]).run().fault(FaultKind::LoadAccess { addr: 16, size: 4 }, CODE_BASE, 0);
-        Case::new(xlen, &[i(Op::Sb, 0, 0, T0, 0xff)]).run().fault(FaultKind::StoreAccess { addr: 0xff, size: 1 }, CODE_BASE, 0);
+        Case::new(xlen, &[i(Op::Lw, T1, 0, 0, 16)]).run().fault(
+            FaultKind::LoadAccess { addr: 16, size: 4 },
+            CODE_BASE,
+            0,
+        );
+        Case::new(xlen, &[i(Op::Sb, 0, 0, T0, 0xff)]).run().fault(
+            FaultKind::StoreAccess {
+                addr: 0xff,
+                size: 1,
+            },
+            CODE_BASE,
+            0,
+        );
         // Store to code.
         Case::new(xlen, &[i(Op::Sw, 0, T0, T0, 0)])
             .regs(&[(T0, CODE_BASE)])
             .run()
-            .fault(FaultKind::StoreReadOnly { addr: CODE_BASE, size: 4 }, CODE_BASE, 0);
+            .fault(
+                FaultKind::StoreReadOnly {
+                    addr: CODE_BASE,
+                    size: 4,
+                },
+                CODE_BASE,
+                0,
+            );
         // An AMO on code is a store to code.
         Case::new(xlen, &[i(Op::AmoaddW, T1, T0, T0, 0)])
             .regs(&[(T0, CODE_BASE)])
             .run()
-            .fault(FaultKind::StoreReadOnly { addr: CODE_BASE, size: 4 }, CODE_BASE, 0);
+            .fault(
+                FaultKind::StoreReadOnly {
+                    addr: CODE_BASE,
+                    size: 4,
+                },
+                CODE_BASE,
+                0,
+            );
         // Wrapping address arithmetic: the top of the address space.
         let top = xlen.trunc(u64::MAX - 3);
         Case::new(xlen, &[i(Op::Lw, T1, T0, 0, 0)])
@@ -280,17 +378,49 @@ fn misaligned_accesses_fault_under_trap_and_count_otherwise() {
     for xlen in XLENS {
         let code = [i(Op::Lw, T1, S0, 0, 1), i(Op::Sw, 0, S0, T1, 6), EBREAK];
         let o = Case::new(xlen, &code).trap().run();
-        o.fault(FaultKind::MisalignedLoad { addr: DATA_BASE + 1, size: 4 }, CODE_BASE, 0);
+        o.fault(
+            FaultKind::MisalignedLoad {
+                addr: DATA_BASE + 1,
+                size: 4,
+            },
+            CODE_BASE,
+            0,
+        );
         let o = Case::new(xlen, &code[1..]).trap().run();
-        o.fault(FaultKind::MisalignedStore { addr: DATA_BASE + 6, size: 4 }, CODE_BASE, 0);
+        o.fault(
+            FaultKind::MisalignedStore {
+                addr: DATA_BASE + 6,
+                size: 4,
+            },
+            CODE_BASE,
+            0,
+        );
         let o = Case::new(xlen, &code).run();
         assert_eq!(o.stop, Stop::Breakpoint { pc: CODE_BASE + 8 });
         assert_eq!(o.misaligned, 2);
         // Atomics need natural alignment under every policy.
-        let o = Case::new(xlen, &[i(Op::LrW, T1, T0, 0, 0)]).regs(&[(T0, DATA_BASE + 2)]).run();
-        o.fault(FaultKind::MisalignedLoad { addr: DATA_BASE + 2, size: 4 }, CODE_BASE, 0);
-        let o = Case::new(xlen, &[i(Op::AmoswapW, T1, T0, T0, 0)]).regs(&[(T0, DATA_BASE + 2)]).run();
-        o.fault(FaultKind::MisalignedStore { addr: DATA_BASE + 2, size: 4 }, CODE_BASE, 0);
+        let o = Case::new(xlen, &[i(Op::LrW, T1, T0, 0, 0)])
+            .regs(&[(T0, DATA_BASE + 2)])
+            .run();
+        o.fault(
+            FaultKind::MisalignedLoad {
+                addr: DATA_BASE + 2,
+                size: 4,
+            },
+            CODE_BASE,
+            0,
+        );
+        let o = Case::new(xlen, &[i(Op::AmoswapW, T1, T0, T0, 0)])
+            .regs(&[(T0, DATA_BASE + 2)])
+            .run();
+        o.fault(
+            FaultKind::MisalignedStore {
+                addr: DATA_BASE + 2,
+                size: 4,
+            },
+            CODE_BASE,
+            0,
+        );
     }
 }
 
@@ -299,11 +429,29 @@ fn bad_service_arguments_fault() {
     let write = abi::SYS_WRITE;
     for xlen in XLENS {
         // Pointer below the null guard, past the RAM window, into a gap; bad fd.
-        service(xlen, write, [1, 0x10, 4]).run().fault(bad("write", 0x10, 4, NOT_READABLE), CODE_BASE, 0);
+        service(xlen, write, [1, 0x10, 4]).run().fault(
+            bad("write", 0x10, 4, NOT_READABLE),
+            CODE_BASE,
+            0,
+        );
         let end = DATA_BASE + RAM_SIZE;
-        service(xlen, write, [1, end - 2, 4]).run().fault(bad("write", end - 2, 4, NOT_READABLE), CODE_BASE, 0);
+        service(xlen, write, [1, end - 2, 4]).run().fault(
+            bad("write", end - 2, 4, NOT_READABLE),
+            CODE_BASE,
+            0,
+        );
         let o = service(xlen, write, [9, DATA_BASE, 4]).run();
-        assert!(matches!(&o.stop, Stop::Fault(Fault { kind: FaultKind::BadServiceArgument { service: "write", .. }, cycle: 0, .. })));
+        assert!(matches!(
+            &o.stop,
+            Stop::Fault(Fault {
+                kind: FaultKind::BadServiceArgument {
+                    service: "write",
+                    ..
+                },
+                cycle: 0,
+                ..
+            })
+        ));
         // Huge lengths: no allocation, no panic, a typed fault with nothing written.
         let huge = xlen.trunc(u64::MAX);
         for len in [1u64 << 31, huge, huge - DATA_BASE + 1] {
@@ -317,52 +465,143 @@ fn bad_service_arguments_fault() {
             o.fault(bad("read", DATA_BASE, len, NOT_WRITABLE), CODE_BASE, 0);
         }
         // Reading into code or the read-only input blob.
-        service(xlen, abi::SYS_READ, [0, CODE_BASE, 4]).run().fault(bad("read", CODE_BASE, 4, NOT_WRITABLE), CODE_BASE, 0);
+        service(xlen, abi::SYS_READ, [0, CODE_BASE, 4]).run().fault(
+            bad("read", CODE_BASE, 4, NOT_WRITABLE),
+            CODE_BASE,
+            0,
+        );
         // Precompiles on a state that runs off the RAM window or sits in code.
         let o = service(xlen, abi::SYS_KECCAKF, [end - 8, 0, 0]).run();
-        assert!(matches!(&o.stop, Stop::Fault(Fault { kind: FaultKind::BadServiceArgument { service: "keccakf", .. }, .. })));
-        let o = service(xlen, abi::SYS_SHA256_COMPRESS, [DATA_BASE, CODE_BASE - 32, 0]).run();
-        assert!(matches!(&o.stop, Stop::Fault(Fault { kind: FaultKind::BadServiceArgument { .. }, .. })));
+        assert!(matches!(
+            &o.stop,
+            Stop::Fault(Fault {
+                kind: FaultKind::BadServiceArgument {
+                    service: "keccakf",
+                    ..
+                },
+                ..
+            })
+        ));
+        let o = service(
+            xlen,
+            abi::SYS_SHA256_COMPRESS,
+            [DATA_BASE, CODE_BASE - 32, 0],
+        )
+        .run();
+        assert!(matches!(
+            &o.stop,
+            Stop::Fault(Fault {
+                kind: FaultKind::BadServiceArgument { .. },
+                ..
+            })
+        ));
         // Unknown services, including numbers that do not fit 32 bits on RV64.
-        for number in [999u64, u64::from(abi::PROJECT_BASE) + 0x7f, xlen.trunc(u64::MAX)] {
+        for number in [
+            999u64,
+            u64::from(abi::PROJECT_BASE) + 0x7f,
+            xlen.trunc(u64::MAX),
+        ] {
             let o = Case::new(xlen, &[ECALL]).regs(&[(A7, number)]).run();
             o.fault(FaultKind::UnknownService { number }, CODE_BASE, 0);
         }
         // Hint frames: none left / wrong length.
         let o = service(xlen, abi::SYS_HINT_READ, [DATA_BASE, 4, 0]).run();
-        o.fault(bad("hint_read", DATA_BASE, 4, "no hint frame left"), CODE_BASE, 0);
+        o.fault(
+            bad("hint_read", DATA_BASE, 4, "no hint frame left"),
+            CODE_BASE,
+            0,
+        );
     }
 }
 
 #[test]
 fn custom0_hostile_operands_fault() {
     // custom-0 words: opcode 0x0b | rd << 7 | funct3 << 12 | rs1 << 15 | imm << 20.
-    let custom = |funct3: u32, rd: u8, rs1: u8, imm: u32| 0x0b | u32::from(rd) << 7 | funct3 << 12 | u32::from(rs1) << 15 | imm << 20;
+    let custom = |funct3: u32, rd: u8, rs1: u8, imm: u32| {
+        0x0b | u32::from(rd) << 7 | funct3 << 12 | u32::from(rs1) << 15 | imm << 20
+    };
     for xlen in XLENS {
         let huge = xlen.trunc(u64::MAX);
         // hintbuffer with a huge word count and an empty hint stream.
-        let o = Case::new(xlen, &[custom(1, A0, A1, 1)]).regs(&[(A0, DATA_BASE), (A1, huge)]).run();
-        assert!(matches!(&o.stop, Stop::Fault(Fault { kind: FaultKind::BadServiceArgument { service: "hintbuffer", .. }, cycle: 0, .. })));
+        let o = Case::new(xlen, &[custom(1, A0, A1, 1)])
+            .regs(&[(A0, DATA_BASE), (A1, huge)])
+            .run();
+        assert!(matches!(
+            &o.stop,
+            Stop::Fault(Fault {
+                kind: FaultKind::BadServiceArgument {
+                    service: "hintbuffer",
+                    ..
+                },
+                cycle: 0,
+                ..
+            })
+        ));
         // printstr from a bad pointer / with a huge length.
-        let o = Case::new(xlen, &[custom(3, A0, A1, 1)]).regs(&[(A0, 8), (A1, 4)]).run();
+        let o = Case::new(xlen, &[custom(3, A0, A1, 1)])
+            .regs(&[(A0, 8), (A1, 4)])
+            .run();
         o.fault(bad("printstr", 8, 4, NOT_READABLE), CODE_BASE, 0);
-        let o = Case::new(xlen, &[custom(3, A0, A1, 1)]).regs(&[(A0, DATA_BASE), (A1, huge)]).run();
+        let o = Case::new(xlen, &[custom(3, A0, A1, 1)])
+            .regs(&[(A0, DATA_BASE), (A1, huge)])
+            .run();
         o.fault(bad("printstr", DATA_BASE, huge, NOT_READABLE), CODE_BASE, 0);
         // reveal far beyond the public-output limit: no huge allocation.
-        let o = Case::new(xlen, &[custom(2, A0, A1, 0xffc)]).regs(&[(A0, huge - 0x10), (A1, 7)]).run();
-        assert!(matches!(&o.stop, Stop::Fault(Fault { kind: FaultKind::OutputLimit { .. }, .. })), "{:?}", o.stop);
+        let o = Case::new(xlen, &[custom(2, A0, A1, 0xffc)])
+            .regs(&[(A0, huge - 0x10), (A1, 7)])
+            .run();
+        assert!(
+            matches!(
+                &o.stop,
+                Stop::Fault(Fault {
+                    kind: FaultKind::OutputLimit { .. },
+                    ..
+                })
+            ),
+            "{:?}",
+            o.stop
+        );
         assert!(o.public.is_empty());
         // hintinput with no input frame; hintrandom asking for the whole random stream.
         let o = Case::new(xlen, &[custom(3, 0, 0, 0)]).run();
-        assert!(matches!(&o.stop, Stop::Fault(Fault { kind: FaultKind::BadServiceArgument { service: "hintinput", .. }, .. })));
-        let o = Case::new(xlen, &[custom(3, A0, 0, 2), EBREAK]).regs(&[(A0, huge)]).run();
-        assert!(matches!(&o.stop, Stop::Fault(_) | Stop::Breakpoint { .. }), "{:?}", o.stop);
+        assert!(matches!(
+            &o.stop,
+            Stop::Fault(Fault {
+                kind: FaultKind::BadServiceArgument {
+                    service: "hintinput",
+                    ..
+                },
+                ..
+            })
+        ));
+        let o = Case::new(xlen, &[custom(3, A0, 0, 2), EBREAK])
+            .regs(&[(A0, huge)])
+            .run();
+        assert!(
+            matches!(&o.stop, Stop::Fault(_) | Stop::Breakpoint { .. }),
+            "{:?}",
+            o.stop
+        );
         // keccakf on code.
-        let o = Case::new(xlen, &[0x0000_400b | u32::from(T0) << 15]).regs(&[(T0, CODE_BASE)]).run();
-        assert!(matches!(&o.stop, Stop::Fault(Fault { kind: FaultKind::BadServiceArgument { service: "keccakf", .. }, .. })));
+        let o = Case::new(xlen, &[0x0000_400b | u32::from(T0) << 15])
+            .regs(&[(T0, CODE_BASE)])
+            .run();
+        assert!(matches!(
+            &o.stop,
+            Stop::Fault(Fault {
+                kind: FaultKind::BadServiceArgument {
+                    service: "keccakf",
+                    ..
+                },
+                ..
+            })
+        ));
         // terminate: the largest immediate is the exit code; it retires.
         let o = Case::new(xlen, &[custom(0, 0, 0, 0xfff)]).run();
-        assert_eq!((o.stop.clone(), o.cpu.cycle), (Stop::Exit { code: 0xfff }, 1));
+        assert_eq!(
+            (o.stop.clone(), o.cpu.cycle),
+            (Stop::Exit { code: 0xfff }, 1)
+        );
     }
 }
 
@@ -370,27 +609,67 @@ fn custom0_hostile_operands_fault() {
 fn output_limits_are_enforced() {
     for xlen in XLENS {
         // Two 5-byte writes with max_stdout = 8: the second faults and appends nothing.
-        let limits = Limits { max_stdout: 8, max_output: 4, ..Limits::default() };
+        let limits = Limits {
+            max_stdout: 8,
+            max_output: 4,
+            ..Limits::default()
+        };
         // (write returns the length in a0: set the fd again before the second call.)
         let o = Case::new(xlen, &[ECALL, i(Op::Addi, A0, 0, 0, 1), ECALL])
-            .regs(&[(A7, u64::from(abi::SYS_WRITE)), (A0, 1), (A1, DATA_BASE), (A2, 5)])
+            .regs(&[
+                (A7, u64::from(abi::SYS_WRITE)),
+                (A0, 1),
+                (A1, DATA_BASE),
+                (A2, 5),
+            ])
             .limits(limits.clone())
             .run();
-        o.fault(FaultKind::OutputLimit { limit: "stdout+stderr", max: 8 }, CODE_BASE + 8, 2);
+        o.fault(
+            FaultKind::OutputLimit {
+                limit: "stdout+stderr",
+                max: 8,
+            },
+            CODE_BASE + 8,
+            2,
+        );
         assert_eq!(o.stdout, b"hosti");
         // stderr shares the limit.
         let o = Case::new(xlen, &[ECALL, i(Op::Addi, A0, 0, 0, 2), ECALL])
-            .regs(&[(A7, u64::from(abi::SYS_WRITE)), (A0, 1), (A1, DATA_BASE), (A2, 5)])
+            .regs(&[
+                (A7, u64::from(abi::SYS_WRITE)),
+                (A0, 1),
+                (A1, DATA_BASE),
+                (A2, 5),
+            ])
             .limits(limits.clone())
             .run();
-        o.fault(FaultKind::OutputLimit { limit: "stdout+stderr", max: 8 }, CODE_BASE + 8, 2);
+        o.fault(
+            FaultKind::OutputLimit {
+                limit: "stdout+stderr",
+                max: 8,
+            },
+            CODE_BASE + 8,
+            2,
+        );
         assert!(o.stderr.is_empty());
         // Public output: 5 bytes with max_output = 4.
         let o = Case::new(xlen, &[ECALL, EBREAK])
-            .regs(&[(A7, u64::from(abi::SYS_WRITE)), (A0, 3), (A1, DATA_BASE), (A2, 5)])
+            .regs(&[
+                (A7, u64::from(abi::SYS_WRITE)),
+                (A0, 3),
+                (A1, DATA_BASE),
+                (A2, 5),
+            ])
             .limits(limits)
             .run();
-        o.fault(FaultKind::OutputLimit { limit: "public output", max: 4 }, CODE_BASE, 0);
+        o.fault(
+            FaultKind::OutputLimit {
+                limit: "public output",
+                max: 4,
+            },
+            CODE_BASE,
+            0,
+        );
         assert!(o.public.is_empty());
     }
 }
@@ -399,10 +678,25 @@ fn output_limits_are_enforced() {
 fn endless_loops_hit_the_cycle_limit_exactly() {
     for xlen in XLENS {
         // `j .` and a two-instruction loop with a counter.
-        let o = Case::new(xlen, &[i(Op::Jal, 0, 0, 0, 0)]).limit(10_001).run();
-        assert_eq!((o.stop.clone(), o.cpu.pc, o.cpu.cycle), (Stop::CycleLimit, CODE_BASE, 10_001));
-        let o = Case::new(xlen, &[i(Op::Addi, T0, T0, 0, 1), i(Op::Jal, 0, 0, 0, -4)]).limit(777).run();
-        assert_eq!((o.stop.clone(), o.cpu.pc, o.cpu.cycle, o.cpu.regs[T0 as usize]), (Stop::CycleLimit, CODE_BASE + 4, 777, 389));
+        let o = Case::new(xlen, &[i(Op::Jal, 0, 0, 0, 0)])
+            .limit(10_001)
+            .run();
+        assert_eq!(
+            (o.stop.clone(), o.cpu.pc, o.cpu.cycle),
+            (Stop::CycleLimit, CODE_BASE, 10_001)
+        );
+        let o = Case::new(xlen, &[i(Op::Addi, T0, T0, 0, 1), i(Op::Jal, 0, 0, 0, -4)])
+            .limit(777)
+            .run();
+        assert_eq!(
+            (
+                o.stop.clone(),
+                o.cpu.pc,
+                o.cpu.cycle,
+                o.cpu.regs[T0 as usize]
+            ),
+            (Stop::CycleLimit, CODE_BASE + 4, 777, 389)
+        );
         // A limit of zero runs nothing.
         let o = Case::new(xlen, &[i(Op::Jal, 0, 0, 0, 0)]).limit(0).run();
         assert_eq!((o.stop.clone(), o.cpu.cycle), (Stop::CycleLimit, 0));
@@ -424,7 +718,9 @@ fn ram_window_and_read_only_regions_are_respected() {
     for xlen in XLENS {
         let end = DATA_BASE + RAM_SIZE;
         // The last word of the window is writable; the first word beyond it is not mapped.
-        let o = Case::new(xlen, &[i(Op::Sw, 0, T0, T0, -4), EBREAK]).regs(&[(T0, end)]).run();
+        let o = Case::new(xlen, &[i(Op::Sw, 0, T0, T0, -4), EBREAK])
+            .regs(&[(T0, end)])
+            .run();
         assert_eq!(o.stop, Stop::Breakpoint { pc: CODE_BASE + 4 });
         assert_eq!(o.ram[RAM_SIZE as usize - 4..], (end as u32).to_le_bytes());
         Case::new(xlen, &[i(Op::Sw, 0, T0, T0, 0)])
@@ -435,15 +731,35 @@ fn ram_window_and_read_only_regions_are_respected() {
         Case::new(xlen, &[i(Op::Sw, 0, T0, T0, -2)])
             .regs(&[(T0, end)])
             .run()
-            .fault(FaultKind::StoreAccess { addr: end - 2, size: 4 }, CODE_BASE, 0);
+            .fault(
+                FaultKind::StoreAccess {
+                    addr: end - 2,
+                    size: 4,
+                },
+                CODE_BASE,
+                0,
+            );
         // The input blob is mapped read-only.
-        let mut c = Case::new(xlen, &[ECALL, i(Op::Lw, T1, A0, 0, 4), i(Op::Sw, 0, A0, T1, 0)])
-            .regs(&[(A7, u64::from(abi::SYS_INPUT_INFO))]);
+        let mut c = Case::new(
+            xlen,
+            &[ECALL, i(Op::Lw, T1, A0, 0, 4), i(Op::Sw, 0, A0, T1, 0)],
+        )
+        .regs(&[(A7, u64::from(abi::SYS_INPUT_INFO))]);
         c.host.inputs = vec![b"abcd".to_vec()];
         let o = c.run();
         let input = o.cpu.regs[A0 as usize];
-        assert_eq!(o.cpu.regs[T1 as usize], u64::from(u32::from_le_bytes(*b"abcd")));
-        o.fault(FaultKind::StoreReadOnly { addr: input, size: 4 }, CODE_BASE + 8, 2);
+        assert_eq!(
+            o.cpu.regs[T1 as usize],
+            u64::from(u32::from_le_bytes(*b"abcd"))
+        );
+        o.fault(
+            FaultKind::StoreReadOnly {
+                addr: input,
+                size: 4,
+            },
+            CODE_BASE + 8,
+            2,
+        );
         // A larger window moves the boundary.
         let mut c = Case::new(xlen, &[i(Op::Sw, 0, T0, T0, 0), EBREAK]).regs(&[(T0, end)]);
         c.memory.ram_size = 2 * RAM_SIZE;
@@ -453,16 +769,43 @@ fn ram_window_and_read_only_regions_are_respected() {
 
 #[test]
 fn host_config_limits_are_rejected() {
-    let limits = Limits { max_input: 16, max_hints: 8, ..Limits::default() };
-    let ok = HostConfig { inputs: vec![vec![0; 12]], hints: vec![vec![0; 8]], limits: limits.clone(), echo: false };
+    let limits = Limits {
+        max_input: 16,
+        max_hints: 8,
+        ..Limits::default()
+    };
+    let ok = HostConfig {
+        inputs: vec![vec![0; 12]],
+        hints: vec![vec![0; 8]],
+        limits: limits.clone(),
+        echo: false,
+    };
     assert_eq!(ok.validate(), Ok(()));
-    let input = HostConfig { inputs: vec![vec![0; 13]], ..ok.clone() };
-    assert_eq!(input.validate(), Err(HostConfigError::InputTooLarge { total: 17, max: 16 }));
-    let hints = HostConfig { hints: vec![vec![0; 5], vec![0; 4]], ..ok.clone() };
-    assert_eq!(hints.validate(), Err(HostConfigError::HintsTooLarge { total: 9, max: 8 }));
+    let input = HostConfig {
+        inputs: vec![vec![0; 13]],
+        ..ok.clone()
+    };
+    assert_eq!(
+        input.validate(),
+        Err(HostConfigError::InputTooLarge { total: 17, max: 16 })
+    );
+    let hints = HostConfig {
+        hints: vec![vec![0; 5], vec![0; 4]],
+        ..ok.clone()
+    };
+    assert_eq!(
+        hints.validate(),
+        Err(HostConfigError::HintsTooLarge { total: 9, max: 8 })
+    );
     // Many empty frames still count their length prefixes.
-    let frames = HostConfig { inputs: vec![Vec::new(); 5], ..ok };
-    assert_eq!(frames.validate(), Err(HostConfigError::InputTooLarge { total: 20, max: 16 }));
+    let frames = HostConfig {
+        inputs: vec![Vec::new(); 5],
+        ..ok
+    };
+    assert_eq!(
+        frames.validate(),
+        Err(HostConfigError::InputTooLarge { total: 20, max: 16 })
+    );
 }
 
 /// A guest that uses every output and the random stream, loops and exits.
@@ -512,7 +855,12 @@ fn runs_are_deterministic() {
         assert_eq!(a.stderr, b"hostile guest data");
         assert_eq!(a.public.len(), 32);
         // The random bytes do not depend on the XLEN.
-        let other = busy_guest(if xlen == Xlen::X32 { Xlen::X64 } else { Xlen::X32 }).run();
+        let other = busy_guest(if xlen == Xlen::X32 {
+            Xlen::X64
+        } else {
+            Xlen::X32
+        })
+        .run();
         assert_eq!(a.public, other.public);
     }
 }
@@ -522,7 +870,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 32) as u32
     }
 }
@@ -535,18 +886,36 @@ fn random_code_never_panics_and_engines_agree() {
         let mut rng = Lcg(seed);
         let xlen = XLENS[(seed % 2) as usize];
         let n = 1 + rng.next() as usize % 64;
-        let opcodes = [0x13u32, 0x33, 0x03, 0x23, 0x63, 0x6f, 0x67, 0x2f, 0x73, 0x0b, 0x1b, 0x3b, 0x37, 0x17];
+        let opcodes = [
+            0x13u32, 0x33, 0x03, 0x23, 0x63, 0x6f, 0x67, 0x2f, 0x73, 0x0b, 0x1b, 0x3b, 0x37, 0x17,
+        ];
         let code: Vec<u32> = (0..n)
             .map(|_| {
                 let w = rng.next();
-                if w.is_multiple_of(4) { w } else { (w & !0x7f) | opcodes[(w as usize >> 2) % opcodes.len()] }
+                if w.is_multiple_of(4) {
+                    w
+                } else {
+                    (w & !0x7f) | opcodes[(w as usize >> 2) % opcodes.len()]
+                }
             })
             .collect();
-        let mut c = Case::new(xlen, &code).limit(5_000).regs(&[(9, DATA_BASE + 0x800), (A0, DATA_BASE + 0x100), (A1, 16)]);
-        c.memory.misaligned = if seed % 3 == 0 { MisalignedPolicy::Trap } else { MisalignedPolicy::Allow };
+        let mut c = Case::new(xlen, &code).limit(5_000).regs(&[
+            (9, DATA_BASE + 0x800),
+            (A0, DATA_BASE + 0x100),
+            (A1, 16),
+        ]);
+        c.memory.misaligned = if seed % 3 == 0 {
+            MisalignedPolicy::Trap
+        } else {
+            MisalignedPolicy::Allow
+        };
         c.host.inputs = vec![b"in".to_vec()];
         c.host.hints = vec![b"hint".to_vec()];
-        c.host.limits = Limits { max_stdout: 64, max_output: 64, ..Limits::default() };
+        c.host.limits = Limits {
+            max_stdout: 64,
+            max_output: 64,
+            ..Limits::default()
+        };
         let o = c.run();
         assert!(o.cpu.cycle <= 5_000);
     }
@@ -554,7 +923,15 @@ fn random_code_never_panics_and_engines_agree() {
 
 #[test]
 fn malformed_elf_files_are_typed_errors() {
-    let cases: [&[u8]; 5] = [b"", b"\x7fELF", b"\x7fELF\x02\x01\x01", &[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0xf3, 0], &[0u8; 4096]];
+    let cases: [&[u8]; 5] = [
+        b"",
+        b"\x7fELF",
+        b"\x7fELF\x02\x01\x01",
+        &[
+            0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0xf3, 0,
+        ],
+        &[0u8; 4096],
+    ];
     for bytes in cases {
         let result = catch_unwind(|| rvjit::elf::load(bytes).map(|_| ()));
         assert!(matches!(result, Ok(Err(_))), "{bytes:?}");
@@ -580,9 +957,16 @@ fn regression_rv32_signed_loads_translate() {
         i(Op::Lw, T1, 0, 0, 16),
     ];
     let o = Case::new(Xlen::X32, &code).run();
-    o.fault(FaultKind::LoadAccess { addr: 16, size: 4 }, CODE_BASE + 32, 8);
+    o.fault(
+        FaultKind::LoadAccess { addr: 16, size: 4 },
+        CODE_BASE + 32,
+        8,
+    );
     assert_eq!((o.cpu.regs[28], o.cpu.regs[29]), (0xffff_ff80, 0xffff_ffff));
-    assert_eq!(o.cpu.regs[T1 as usize], u64::from(u32::from_le_bytes(*b"osti")));
+    assert_eq!(
+        o.cpu.regs[T1 as usize],
+        u64::from(u32::from_le_bytes(*b"osti"))
+    );
     assert_eq!(o.cpu.regs[30], u64::from(u16::from_le_bytes(*b"st")));
     assert_eq!(o.cpu.regs[31], u64::from(b't'));
     assert_eq!(o.misaligned, 1);
@@ -595,16 +979,38 @@ fn regression_rv32_signed_loads_translate() {
 fn huge_zero_filled_code_segment_costs_nothing() {
     for xlen in XLENS {
         // addi t0, x0, 1; then 48 MiB of zeros.
-        let code = SegmentImage { vaddr: CODE_BASE, memsz: 48 << 20, data: words(&[i(Op::Addi, T0, 0, 0, 1)]), perm: PERM_R | PERM_X };
+        let code = SegmentImage {
+            vaddr: CODE_BASE,
+            memsz: 48 << 20,
+            data: words(&[i(Op::Addi, T0, 0, 0, 1)]),
+            perm: PERM_R | PERM_X,
+        };
         let program = Arc::new(Program::from_parts(xlen, CODE_BASE, vec![code], vec![]));
-        assert_eq!(program.code.ranges[0].instrs.len(), 2, "only the file-backed halfwords are decoded");
+        assert_eq!(
+            program.code.ranges[0].instrs.len(),
+            2,
+            "only the file-backed halfwords are decoded"
+        );
         assert_eq!(program.code.ranges[0].halfwords, 24 << 20);
         let tail = CODE_BASE + (40 << 20);
-        assert_eq!(program.code.fetch(tail).map(|ins| ins.op), Some(Op::Illegal));
+        assert_eq!(
+            program.code.fetch(tail).map(|ins| ins.op),
+            Some(Op::Illegal)
+        );
         assert!(!program.code.is_decoded(tail));
         assert_eq!(program.code.fetch(CODE_BASE + (48 << 20)), None);
-        let config = RunConfig { memory: MemoryConfig { ram_size: RAM_SIZE, ..Default::default() }, ..Default::default() };
-        let expected = Stop::Fault(Fault { kind: FaultKind::IllegalInstruction { bits: 0 }, pc: CODE_BASE + 4, cycle: 1 });
+        let config = RunConfig {
+            memory: MemoryConfig {
+                ram_size: RAM_SIZE,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let expected = Stop::Fault(Fault {
+            kind: FaultKind::IllegalInstruction { bits: 0 },
+            pc: CODE_BASE + 4,
+            cycle: 1,
+        });
         let mut m = Machine::new(Arc::clone(&program), &config).unwrap();
         assert_eq!(rvjit::interp::run(&mut m, LIMIT), expected);
         let mut m = Machine::new(Arc::clone(&program), &config).unwrap();
@@ -612,10 +1018,22 @@ fn huge_zero_filled_code_segment_costs_nothing() {
             assert_eq!(stop, expected);
         }
         // A jump straight into the tail faults there too, on both engines.
-        let jump = [i(Op::Lui, T0, 0, 0, (tail as i32) & !0xfff), i(Op::Jalr, 0, T0, 0, 0)];
-        let code = SegmentImage { vaddr: CODE_BASE, memsz: 48 << 20, data: words(&jump), perm: PERM_R | PERM_X };
+        let jump = [
+            i(Op::Lui, T0, 0, 0, (tail as i32) & !0xfff),
+            i(Op::Jalr, 0, T0, 0, 0),
+        ];
+        let code = SegmentImage {
+            vaddr: CODE_BASE,
+            memsz: 48 << 20,
+            data: words(&jump),
+            perm: PERM_R | PERM_X,
+        };
         let program = Arc::new(Program::from_parts(xlen, CODE_BASE, vec![code], vec![]));
-        let expected = Stop::Fault(Fault { kind: FaultKind::IllegalInstruction { bits: 0 }, pc: tail, cycle: 2 });
+        let expected = Stop::Fault(Fault {
+            kind: FaultKind::IllegalInstruction { bits: 0 },
+            pc: tail,
+            cycle: 2,
+        });
         let mut m = Machine::new(Arc::clone(&program), &config).unwrap();
         assert_eq!(rvjit::interp::run(&mut m, LIMIT), expected);
         let mut m = Machine::new(program, &config).unwrap();

@@ -38,7 +38,10 @@ fn check(x: Xlen, word: u32, init: &[(u8, u64)], rd: u8, want: u64) {
     }
     let o = test.run();
     o.assert_breakpoint(CODE_BASE + 4, 1);
-    assert_eq!(o.machine.cpu.regs, regs, "{x:?} {word:#010x} {init:x?}: x{rd} want {want:#x}");
+    assert_eq!(
+        o.machine.cpu.regs, regs,
+        "{x:?} {word:#010x} {init:x?}: x{rd} want {want:#x}"
+    );
 }
 
 /// `op x3, x1, x2` with x1 = a, x2 = b.
@@ -202,9 +205,9 @@ fn word_forms_rv64() {
         (Op::Divuw, 0xffff_fff9, 2, 0x7fff_fffc),
         (Op::Divuw, 5, 0, MAX),
         (Op::Divuw, 0x8000_0000, 1, 0xffff_ffff_8000_0000),
-        (Op::Remw, 0xffff_fff9, 2, MAX),                     // -7 % 2 = -1
-        (Op::Remw, 7, 0xffff_fffe, 1),                       // 7 % -2 = 1
-        (Op::Remw, 0x8000_0000, M32, 0),                     // overflow: MIN % -1 = 0
+        (Op::Remw, 0xffff_fff9, 2, MAX), // -7 % 2 = -1
+        (Op::Remw, 7, 0xffff_fffe, 1),   // 7 % -2 = 1
+        (Op::Remw, 0x8000_0000, M32, 0), // overflow: MIN % -1 = 0
         (Op::Remw, 0x1_8000_0000, 0, 0xffff_ffff_8000_0000), // by zero: dividend, sign-extended
         (Op::Remuw, 0xffff_fff9, 2, 1),
         (Op::Remuw, 0x8000_0001, 0, 0xffff_ffff_8000_0001),
@@ -331,18 +334,72 @@ fn writes_to_x0_are_ignored() {
 
 #[test]
 fn lui_auipc() {
-    check(X32, encode(Op::Lui, 5, 0, 0, 0x1234_5000), &[], 5, 0x1234_5000);
-    check(X64, encode(Op::Lui, 5, 0, 0, 0x1234_5000), &[], 5, 0x1234_5000);
+    check(
+        X32,
+        encode(Op::Lui, 5, 0, 0, 0x1234_5000),
+        &[],
+        5,
+        0x1234_5000,
+    );
+    check(
+        X64,
+        encode(Op::Lui, 5, 0, 0, 0x1234_5000),
+        &[],
+        5,
+        0x1234_5000,
+    );
     check(X32, encode(Op::Lui, 5, 0, 0, i32::MIN), &[], 5, 0x8000_0000);
-    check(X64, encode(Op::Lui, 5, 0, 0, i32::MIN), &[], 5, 0xffff_ffff_8000_0000);
-    check(X64, encode(Op::Lui, 5, 0, 0, -4096), &[], 5, 0xffff_ffff_ffff_f000);
-    check(X32, encode(Op::Auipc, 5, 0, 0, 0x1000), &[], 5, CODE_BASE + 0x1000);
+    check(
+        X64,
+        encode(Op::Lui, 5, 0, 0, i32::MIN),
+        &[],
+        5,
+        0xffff_ffff_8000_0000,
+    );
+    check(
+        X64,
+        encode(Op::Lui, 5, 0, 0, -4096),
+        &[],
+        5,
+        0xffff_ffff_ffff_f000,
+    );
+    check(
+        X32,
+        encode(Op::Auipc, 5, 0, 0, 0x1000),
+        &[],
+        5,
+        CODE_BASE + 0x1000,
+    );
     check(X32, encode(Op::Auipc, 5, 0, 0, 0), &[], 5, CODE_BASE);
-    check(X32, encode(Op::Auipc, 5, 0, 0, i32::MIN), &[], 5, 0x8000_0000 + CODE_BASE);
-    check(X64, encode(Op::Auipc, 5, 0, 0, i32::MIN), &[], 5, 0xffff_ffff_8000_0000 + CODE_BASE);
+    check(
+        X32,
+        encode(Op::Auipc, 5, 0, 0, i32::MIN),
+        &[],
+        5,
+        0x8000_0000 + CODE_BASE,
+    );
+    check(
+        X64,
+        encode(Op::Auipc, 5, 0, 0, i32::MIN),
+        &[],
+        5,
+        0xffff_ffff_8000_0000 + CODE_BASE,
+    );
     // Wraps modulo 2^32 on RV32.
-    check(X32, encode(Op::Auipc, 5, 0, 0, -0x2_0000), &[], 5, (CODE_BASE as u32).wrapping_sub(0x2_0000) as u64);
-    check(X64, encode(Op::Auipc, 5, 0, 0, -0x2_0000), &[], 5, CODE_BASE.wrapping_sub(0x2_0000));
+    check(
+        X32,
+        encode(Op::Auipc, 5, 0, 0, -0x2_0000),
+        &[],
+        5,
+        (CODE_BASE as u32).wrapping_sub(0x2_0000) as u64,
+    );
+    check(
+        X64,
+        encode(Op::Auipc, 5, 0, 0, -0x2_0000),
+        &[],
+        5,
+        CODE_BASE.wrapping_sub(0x2_0000),
+    );
 }
 
 #[test]
@@ -364,7 +421,11 @@ fn jal_links_and_jumps() {
         o.assert_breakpoint(CODE_BASE + 8, 1);
         assert_eq!(o.reg(1), CODE_BASE + 4);
         // j +8 (rd = x0): no link. ebreak; then jal t0, -4 back to the ebreak.
-        let code = words(&[encode(Op::Jal, 0, 0, 0, 8), EBREAK, encode(Op::Jal, 5, 0, 0, -4)]);
+        let code = words(&[
+            encode(Op::Jal, 0, 0, 0, 8),
+            EBREAK,
+            encode(Op::Jal, 5, 0, 0, -4),
+        ]);
         let o = Test::new(x, code).run();
         o.assert_breakpoint(CODE_BASE + 4, 2);
         assert_eq!(o.reg(0), 0);
@@ -393,7 +454,9 @@ fn jalr_links_clears_low_bit_and_reads_rs1_before_writing_rd() {
     }
     // RV32: the target wraps modulo 2^32.
     let code = words(&[encode(Op::Jalr, 0, 6, 0, 0x10), 0, 0, EBREAK]);
-    let o = Test::new(X32, code).regs(&[(6, (CODE_BASE + 12).wrapping_sub(0x10) & M32)]).run();
+    let o = Test::new(X32, code)
+        .regs(&[(6, (CODE_BASE + 12).wrapping_sub(0x10) & M32)])
+        .run();
     o.assert_breakpoint(CODE_BASE + 12, 1);
 }
 
@@ -432,7 +495,10 @@ fn branches_both_ways() {
     }
     // Signed compare on RV64 sees 0xffffffff as positive.
     let code = words(&[encode(Op::Blt, 0, 1, 2, 8), EBREAK, EBREAK]);
-    Test::new(X64, code).regs(&[(1, M32), (2, 0)]).run().assert_breakpoint(CODE_BASE + 4, 1);
+    Test::new(X64, code)
+        .regs(&[(1, M32), (2, 0)])
+        .run()
+        .assert_breakpoint(CODE_BASE + 4, 1);
 }
 
 #[test]
@@ -496,7 +562,9 @@ fn loads_can_read_code() {
     for x in XLENS {
         // lw x3, 0(x1) with x1 = CODE_BASE reads the instruction itself.
         let lw = encode(Op::Lw, 3, 1, 0, 0);
-        let o = Test::new(x, words(&[lw, EBREAK])).regs(&[(1, CODE_BASE)]).run();
+        let o = Test::new(x, words(&[lw, EBREAK]))
+            .regs(&[(1, CODE_BASE)])
+            .run();
         o.assert_breakpoint(CODE_BASE + 4, 1);
         assert_eq!(o.reg(3), lw as u64);
     }
@@ -523,17 +591,66 @@ fn stores_write_their_byte_lanes() {
     let v = 0x1122_3344_5566_7788;
     for x in XLENS {
         let v = x.trunc(v);
-        store(x, Op::Sb, 0, v, [0x88, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa]);
-        store(x, Op::Sb, 5, v, [0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x88, 0xaa, 0xaa]);
-        store(x, Op::Sh, 2, v, [0xaa, 0xaa, 0x88, 0x77, 0xaa, 0xaa, 0xaa, 0xaa]);
-        store(x, Op::Sw, 4, v, [0xaa, 0xaa, 0xaa, 0xaa, 0x88, 0x77, 0x66, 0x55]);
-        store(x, Op::Sw, 0, v, [0x88, 0x77, 0x66, 0x55, 0xaa, 0xaa, 0xaa, 0xaa]);
+        store(
+            x,
+            Op::Sb,
+            0,
+            v,
+            [0x88, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa],
+        );
+        store(
+            x,
+            Op::Sb,
+            5,
+            v,
+            [0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x88, 0xaa, 0xaa],
+        );
+        store(
+            x,
+            Op::Sh,
+            2,
+            v,
+            [0xaa, 0xaa, 0x88, 0x77, 0xaa, 0xaa, 0xaa, 0xaa],
+        );
+        store(
+            x,
+            Op::Sw,
+            4,
+            v,
+            [0xaa, 0xaa, 0xaa, 0xaa, 0x88, 0x77, 0x66, 0x55],
+        );
+        store(
+            x,
+            Op::Sw,
+            0,
+            v,
+            [0x88, 0x77, 0x66, 0x55, 0xaa, 0xaa, 0xaa, 0xaa],
+        );
     }
-    store(X64, Op::Sd, 0, v, [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11]);
+    store(
+        X64,
+        Op::Sd,
+        0,
+        v,
+        [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11],
+    );
     // Misaligned (allowed by default): written byte-exactly and counted.
-    store(X32, Op::Sw, 1, 0x1122_3344, [0xaa, 0x44, 0x33, 0x22, 0x11, 0xaa, 0xaa, 0xaa]);
-    let test = Test::new(X64, words(&[encode(Op::Sd, 0, 1, 2, 3), encode(Op::Ld, 3, 1, 0, 3), EBREAK]))
-        .regs(&[(1, DATA_BASE), (2, v)]);
+    store(
+        X32,
+        Op::Sw,
+        1,
+        0x1122_3344,
+        [0xaa, 0x44, 0x33, 0x22, 0x11, 0xaa, 0xaa, 0xaa],
+    );
+    let test = Test::new(
+        X64,
+        words(&[
+            encode(Op::Sd, 0, 1, 2, 3),
+            encode(Op::Ld, 3, 1, 0, 3),
+            EBREAK,
+        ]),
+    )
+    .regs(&[(1, DATA_BASE), (2, v)]);
     let o = test.run();
     o.assert_breakpoint(CODE_BASE + 8, 2);
     assert_eq!(o.reg(3), v);
@@ -545,14 +662,35 @@ fn rv32_addresses_wrap() {
     // x1 + imm wraps modulo 2^32 before the memory check: 0x10 - 0x20 = 0xffff_fff0.
     let lw = encode(Op::Lw, 3, 1, 0, -0x20);
     let o = Test::new(X32, words(&[lw])).regs(&[(1, 0x10)]).run();
-    o.assert_fault(FaultKind::LoadAccess { addr: 0xffff_fff0, size: 4 }, CODE_BASE, 0);
+    o.assert_fault(
+        FaultKind::LoadAccess {
+            addr: 0xffff_fff0,
+            size: 4,
+        },
+        CODE_BASE,
+        0,
+    );
     let o = Test::new(X64, words(&[lw])).regs(&[(1, 0x10)]).run();
-    o.assert_fault(FaultKind::LoadAccess { addr: 0xffff_ffff_ffff_fff0, size: 4 }, CODE_BASE, 0);
+    o.assert_fault(
+        FaultKind::LoadAccess {
+            addr: 0xffff_ffff_ffff_fff0,
+            size: 4,
+        },
+        CODE_BASE,
+        0,
+    );
     // Wrapping past 2^32 lands at a low address (below the null guard here): the fault
     // reports the wrapped address.
     let lw = encode(Op::Lw, 3, 1, 0, 0x7ff);
     let o = Test::new(X32, words(&[lw])).regs(&[(1, 0xffff_ff00)]).run();
-    o.assert_fault(FaultKind::LoadAccess { addr: 0x6ff, size: 4 }, CODE_BASE, 0);
+    o.assert_fault(
+        FaultKind::LoadAccess {
+            addr: 0x6ff,
+            size: 4,
+        },
+        CODE_BASE,
+        0,
+    );
 }
 
 // ---------------------------------------------------------------------------------- LR / SC
@@ -561,7 +699,10 @@ fn rv32_addresses_wrap() {
 fn atomics_test(x: Xlen, code: &[u32], regs: &[(u8, u64)], data: &[u8]) -> Outcome {
     let mut ws = code.to_vec();
     ws.push(EBREAK);
-    let o = Test::new(x, words(&ws)).regs(regs).data(DATA_BASE, data).run();
+    let o = Test::new(x, words(&ws))
+        .regs(regs)
+        .data(DATA_BASE, data)
+        .run();
     o.assert_breakpoint(CODE_BASE + 4 * code.len() as u64, code.len() as u64);
     o
 }
@@ -570,7 +711,12 @@ fn atomics_test(x: Xlen, code: &[u32], regs: &[(u8, u64)], data: &[u8]) -> Outco
 fn lr_sc_success() {
     for x in XLENS {
         let code = [encode(Op::LrW, 3, 1, 0, 0), encode(Op::ScW, 4, 1, 2, 0)];
-        let o = atomics_test(x, &code, &[(1, DATA_BASE), (2, 0x1234_5678)], &[0, 0, 0, 0x80, 0xee]);
+        let o = atomics_test(
+            x,
+            &code,
+            &[(1, DATA_BASE), (2, 0x1234_5678)],
+            &[0, 0, 0, 0x80, 0xee],
+        );
         assert_eq!(o.reg(3), x.trunc(0xffff_ffff_8000_0000)); // lr.w sign-extends
         assert_eq!(o.reg(4), 0);
         assert_eq!(o.mem(DATA_BASE, 8), 0xee_1234_5678);
@@ -578,23 +724,41 @@ fn lr_sc_success() {
     }
     let code = [encode(Op::LrD, 3, 1, 0, 0), encode(Op::ScD, 4, 1, 2, 0)];
     let o = atomics_test(X64, &code, &[(1, DATA_BASE + 8), (2, MAX - 1)], &[0; 8]);
-    assert_eq!((o.reg(3), o.reg(4), o.mem(DATA_BASE + 8, 8)), (0, 0, MAX - 1));
+    assert_eq!(
+        (o.reg(3), o.reg(4), o.mem(DATA_BASE + 8, 8)),
+        (0, 0, MAX - 1)
+    );
 }
 
 #[test]
 fn lr_sets_the_reservation() {
-    let o = atomics_test(X64, &[encode(Op::LrD, 3, 1, 0, 0)], &[(1, DATA_BASE + 16)], &[]);
+    let o = atomics_test(
+        X64,
+        &[encode(Op::LrD, 3, 1, 0, 0)],
+        &[(1, DATA_BASE + 16)],
+        &[],
+    );
     assert_eq!(o.machine.cpu.reservation, DATA_BASE + 16);
 }
 
 #[test]
 fn sc_fails_without_reservation() {
     for x in XLENS {
-        let o = atomics_test(x, &[encode(Op::ScW, 4, 1, 2, 0)], &[(1, DATA_BASE), (2, 7)], &[9]);
+        let o = atomics_test(
+            x,
+            &[encode(Op::ScW, 4, 1, 2, 0)],
+            &[(1, DATA_BASE), (2, 7)],
+            &[9],
+        );
         assert_eq!(o.reg(4), 1);
         assert_eq!(o.mem(DATA_BASE, 4), 9);
     }
-    let o = atomics_test(X64, &[encode(Op::ScD, 4, 1, 2, 0)], &[(1, DATA_BASE), (2, 7)], &[9]);
+    let o = atomics_test(
+        X64,
+        &[encode(Op::ScD, 4, 1, 2, 0)],
+        &[(1, DATA_BASE), (2, 7)],
+        &[9],
+    );
     assert_eq!((o.reg(4), o.mem(DATA_BASE, 8)), (1, 9));
 }
 
@@ -602,7 +766,11 @@ fn sc_fails_without_reservation() {
 fn sc_fails_at_a_different_address_and_clears_the_reservation() {
     for x in XLENS {
         // lr.w x3, (x1); sc.w x4, x2, (x5); sc.w x6, x2, (x1)
-        let code = [encode(Op::LrW, 3, 1, 0, 0), encode(Op::ScW, 4, 5, 2, 0), encode(Op::ScW, 6, 1, 2, 0)];
+        let code = [
+            encode(Op::LrW, 3, 1, 0, 0),
+            encode(Op::ScW, 4, 5, 2, 0),
+            encode(Op::ScW, 6, 1, 2, 0),
+        ];
         let o = atomics_test(x, &code, &[(1, DATA_BASE), (5, DATA_BASE + 4), (2, 7)], &[]);
         assert_eq!((o.reg(4), o.reg(6)), (1, 1));
         assert_eq!(o.mem(DATA_BASE, 8), 0);
@@ -614,7 +782,11 @@ fn sc_fails_at_a_different_address_and_clears_the_reservation() {
 fn sc_clears_the_reservation() {
     for x in XLENS {
         // lr; sc (succeeds); sc again (fails)
-        let code = [encode(Op::LrW, 3, 1, 0, 0), encode(Op::ScW, 4, 1, 2, 0), encode(Op::ScW, 6, 1, 5, 0)];
+        let code = [
+            encode(Op::LrW, 3, 1, 0, 0),
+            encode(Op::ScW, 4, 1, 2, 0),
+            encode(Op::ScW, 6, 1, 5, 0),
+        ];
         let o = atomics_test(x, &code, &[(1, DATA_BASE), (2, 7), (5, 8)], &[]);
         assert_eq!((o.reg(4), o.reg(6), o.mem(DATA_BASE, 4)), (0, 1, 7));
     }
@@ -623,7 +795,11 @@ fn sc_clears_the_reservation() {
 #[test]
 fn plain_store_between_lr_and_sc_keeps_the_reservation() {
     // Single hart: only another hart's store could invalidate it (documented decision).
-    let code = [encode(Op::LrW, 3, 1, 0, 0), encode(Op::Sw, 0, 1, 5, 0), encode(Op::ScW, 4, 1, 2, 0)];
+    let code = [
+        encode(Op::LrW, 3, 1, 0, 0),
+        encode(Op::Sw, 0, 1, 5, 0),
+        encode(Op::ScW, 4, 1, 2, 0),
+    ];
     let o = atomics_test(X32, &code, &[(1, DATA_BASE), (2, 7), (5, 8)], &[]);
     assert_eq!((o.reg(4), o.mem(DATA_BASE, 4)), (0, 7));
 }
@@ -638,19 +814,45 @@ fn atomics_require_natural_alignment_whatever_the_policy() {
         assert_eq!(o.machine.cpu.reservation, NO_RESERVATION);
         let sc = encode(Op::ScW, 3, 1, 2, 0);
         let o = Test::new(x, words(&[sc])).regs(&[(1, a)]).run();
-        o.assert_fault(FaultKind::MisalignedStore { addr: a, size: 4 }, CODE_BASE, 0);
+        o.assert_fault(
+            FaultKind::MisalignedStore { addr: a, size: 4 },
+            CODE_BASE,
+            0,
+        );
         let amo = encode(Op::AmoaddW, 3, 1, 2, 0);
         let o = Test::new(x, words(&[amo])).regs(&[(1, a), (2, 1)]).run();
-        o.assert_fault(FaultKind::MisalignedStore { addr: a, size: 4 }, CODE_BASE, 0);
+        o.assert_fault(
+            FaultKind::MisalignedStore { addr: a, size: 4 },
+            CODE_BASE,
+            0,
+        );
         assert_eq!(o.mem(DATA_BASE, 8), 0);
         assert_eq!(o.machine.mem.misaligned_count, 0);
     }
     let amo = encode(Op::AmoswapD, 3, 1, 2, 0);
-    let o = Test::new(X64, words(&[amo])).regs(&[(1, DATA_BASE + 4)]).run();
-    o.assert_fault(FaultKind::MisalignedStore { addr: DATA_BASE + 4, size: 8 }, CODE_BASE, 0);
+    let o = Test::new(X64, words(&[amo]))
+        .regs(&[(1, DATA_BASE + 4)])
+        .run();
+    o.assert_fault(
+        FaultKind::MisalignedStore {
+            addr: DATA_BASE + 4,
+            size: 8,
+        },
+        CODE_BASE,
+        0,
+    );
     let lr = encode(Op::LrD, 3, 1, 0, 0);
-    let o = Test::new(X64, words(&[lr])).regs(&[(1, DATA_BASE + 4)]).run();
-    o.assert_fault(FaultKind::MisalignedLoad { addr: DATA_BASE + 4, size: 8 }, CODE_BASE, 0);
+    let o = Test::new(X64, words(&[lr]))
+        .regs(&[(1, DATA_BASE + 4)])
+        .run();
+    o.assert_fault(
+        FaultKind::MisalignedLoad {
+            addr: DATA_BASE + 4,
+            size: 8,
+        },
+        CODE_BASE,
+        0,
+    );
 }
 
 #[test]
@@ -659,19 +861,49 @@ fn atomics_check_permissions_like_loads_and_stores() {
         // AMO and SC to code: read-only. LR from code: allowed (a load).
         let amo = encode(Op::AmoorW, 3, 1, 2, 0);
         let o = Test::new(x, words(&[amo])).regs(&[(1, CODE_BASE)]).run();
-        o.assert_fault(FaultKind::StoreReadOnly { addr: CODE_BASE, size: 4 }, CODE_BASE, 0);
+        o.assert_fault(
+            FaultKind::StoreReadOnly {
+                addr: CODE_BASE,
+                size: 4,
+            },
+            CODE_BASE,
+            0,
+        );
         let sc = encode(Op::ScW, 3, 1, 2, 0);
         let o = Test::new(x, words(&[sc])).regs(&[(1, CODE_BASE)]).run();
-        o.assert_fault(FaultKind::StoreReadOnly { addr: CODE_BASE, size: 4 }, CODE_BASE, 0);
+        o.assert_fault(
+            FaultKind::StoreReadOnly {
+                addr: CODE_BASE,
+                size: 4,
+            },
+            CODE_BASE,
+            0,
+        );
         let lr = encode(Op::LrW, 3, 1, 0, 0);
-        let o = Test::new(x, words(&[lr, EBREAK])).regs(&[(1, CODE_BASE)]).run();
+        let o = Test::new(x, words(&[lr, EBREAK]))
+            .regs(&[(1, CODE_BASE)])
+            .run();
         o.assert_breakpoint(CODE_BASE + 4, 1);
         assert_eq!(o.reg(3), x.trunc(lr as i32 as i64 as u64));
         // Unmapped.
         let o = Test::new(x, words(&[amo])).regs(&[(1, 0x100)]).run();
-        o.assert_fault(FaultKind::StoreAccess { addr: 0x100, size: 4 }, CODE_BASE, 0);
+        o.assert_fault(
+            FaultKind::StoreAccess {
+                addr: 0x100,
+                size: 4,
+            },
+            CODE_BASE,
+            0,
+        );
         let o = Test::new(x, words(&[lr])).regs(&[(1, 0x100)]).run();
-        o.assert_fault(FaultKind::LoadAccess { addr: 0x100, size: 4 }, CODE_BASE, 0);
+        o.assert_fault(
+            FaultKind::LoadAccess {
+                addr: 0x100,
+                size: 4,
+            },
+            CODE_BASE,
+            0,
+        );
     }
 }
 
@@ -679,7 +911,12 @@ fn atomics_check_permissions_like_loads_and_stores() {
 
 /// `amo x3, x2, (x1)` on memory holding `old`; returns (rd, new memory value of 8 bytes).
 fn amo(x: Xlen, op: Op, old: u64, src: u64) -> (u64, u64) {
-    let o = atomics_test(x, &[encode(op, 3, 1, 2, 0)], &[(1, DATA_BASE), (2, src)], &old.to_le_bytes());
+    let o = atomics_test(
+        x,
+        &[encode(op, 3, 1, 2, 0)],
+        &[(1, DATA_BASE), (2, src)],
+        &old.to_le_bytes(),
+    );
     (o.reg(3), o.mem(DATA_BASE, 8))
 }
 
@@ -704,14 +941,27 @@ fn amo_word_forms() {
             ];
             for &(op, new) in cases {
                 let (rd, mem) = amo(x, op, old, src);
-                assert_eq!(rd, x.trunc(0xffff_ffff_ffff_fffe), "{x:?} {op:?}: rd = old value sign-extended");
+                assert_eq!(
+                    rd,
+                    x.trunc(0xffff_ffff_ffff_fffe),
+                    "{x:?} {op:?}: rd = old value sign-extended"
+                );
                 assert_eq!(mem, hi | new, "{x:?} {op:?} src {src:#x}");
             }
         }
         // Positive old value: rd not sign-extended.
-        assert_eq!(amo(x, Op::AmoaddW, 0x7fff_ffff, 1), (0x7fff_ffff, 0x8000_0000));
-        assert_eq!(amo(x, Op::AmominW, 0x7fff_ffff, x.trunc(0xffff_ffff_8000_0000)), (0x7fff_ffff, 0x8000_0000));
-        assert_eq!(amo(x, Op::AmomaxuW, 0x7fff_ffff, 0x8000_0000), (0x7fff_ffff, 0x8000_0000));
+        assert_eq!(
+            amo(x, Op::AmoaddW, 0x7fff_ffff, 1),
+            (0x7fff_ffff, 0x8000_0000)
+        );
+        assert_eq!(
+            amo(x, Op::AmominW, 0x7fff_ffff, x.trunc(0xffff_ffff_8000_0000)),
+            (0x7fff_ffff, 0x8000_0000)
+        );
+        assert_eq!(
+            amo(x, Op::AmomaxuW, 0x7fff_ffff, 0x8000_0000),
+            (0x7fff_ffff, 0x8000_0000)
+        );
     }
 }
 
@@ -732,14 +982,25 @@ fn amo_doubleword_forms() {
     for &(op, new) in cases {
         assert_eq!(amo(X64, op, old, 1), (old, new), "{op:?}");
     }
-    assert_eq!(amo(X64, Op::AmoaddD, 0xffff_ffff, 1), (0xffff_ffff, 0x1_0000_0000));
-    assert_eq!(amo(X64, Op::AmominD, 0x8000_0000, MIN64), (0x8000_0000, MIN64));
+    assert_eq!(
+        amo(X64, Op::AmoaddD, 0xffff_ffff, 1),
+        (0xffff_ffff, 0x1_0000_0000)
+    );
+    assert_eq!(
+        amo(X64, Op::AmominD, 0x8000_0000, MIN64),
+        (0x8000_0000, MIN64)
+    );
 }
 
 #[test]
 fn amo_with_rd_equal_rs2_returns_old_value() {
     // amoswap.w x2, x2, (x1): memory gets the old x2, x2 gets the old memory value.
-    let o = atomics_test(X32, &[encode(Op::AmoswapW, 2, 1, 2, 0)], &[(1, DATA_BASE), (2, 5)], &[9]);
+    let o = atomics_test(
+        X32,
+        &[encode(Op::AmoswapW, 2, 1, 2, 0)],
+        &[(1, DATA_BASE), (2, 5)],
+        &[9],
+    );
     assert_eq!((o.reg(2), o.mem(DATA_BASE, 4)), (9, 5));
 }
 
@@ -759,7 +1020,11 @@ fn counters_read_instructions_retired_before() {
                 encode(Op::Csrrci, 6, 0, 0, csr as i32),
             ];
             let o = run_words(x, &code, &[]);
-            assert_eq!((o.reg(3), o.reg(4), o.reg(5), o.reg(6)), (2, 3, 4, 5), "{x:?} {csr:#x}");
+            assert_eq!(
+                (o.reg(3), o.reg(4), o.reg(5), o.reg(6)),
+                (2, 3, 4, 5),
+                "{x:?} {csr:#x}"
+            );
         }
     }
 }
@@ -767,13 +1032,27 @@ fn counters_read_instructions_retired_before() {
 #[test]
 fn counters_beyond_32_bits() {
     let start = 0x1_2345_6789;
-    for (csr, csrh) in [(CSR_CYCLE, CSR_CYCLEH), (CSR_TIME, CSR_TIMEH), (CSR_INSTRET, CSR_INSTRETH)] {
-        let code = words(&[encode(Op::Csrrs, 3, 0, 0, csr as i32), encode(Op::Csrrs, 4, 0, 0, csrh as i32), EBREAK]);
-        let o = Test::new(X32, code).start_cycle(start).limit(start + 100).run();
+    for (csr, csrh) in [
+        (CSR_CYCLE, CSR_CYCLEH),
+        (CSR_TIME, CSR_TIMEH),
+        (CSR_INSTRET, CSR_INSTRETH),
+    ] {
+        let code = words(&[
+            encode(Op::Csrrs, 3, 0, 0, csr as i32),
+            encode(Op::Csrrs, 4, 0, 0, csrh as i32),
+            EBREAK,
+        ]);
+        let o = Test::new(X32, code)
+            .start_cycle(start)
+            .limit(start + 100)
+            .run();
         o.assert_breakpoint(CODE_BASE + 8, start + 2);
         assert_eq!((o.reg(3), o.reg(4)), (0x2345_6789, 1));
         let code = words(&[encode(Op::Csrrs, 3, 0, 0, csr as i32), EBREAK]);
-        let o = Test::new(X64, code).start_cycle(start).limit(start + 100).run();
+        let o = Test::new(X64, code)
+            .start_cycle(start)
+            .limit(start + 100)
+            .run();
         o.assert_breakpoint(CODE_BASE + 4, start + 1);
         assert_eq!(o.reg(3), start);
         // The h halves do not exist on RV64.
@@ -788,7 +1067,10 @@ fn counters_beyond_32_bits() {
         encode(Op::Csrrs, 5, 0, 0, CSR_CYCLE as i32),
         EBREAK,
     ]);
-    let o = Test::new(X32, code).start_cycle(0xffff_fffe).limit(1 << 40).run();
+    let o = Test::new(X32, code)
+        .start_cycle(0xffff_fffe)
+        .limit(1 << 40)
+        .run();
     assert_eq!((o.reg(3), o.reg(4), o.reg(5)), (0xffff_fffe, 0, 0));
 }
 
@@ -828,7 +1110,10 @@ fn run_c(x: Xlen, parcels: &[u16], regs: &[(u8, u64)]) -> Outcome {
 fn same_as(x: Xlen, parcel: u16, word: u32, regs: &[(u8, u64)]) {
     let c = run_c(x, &[parcel], regs);
     let w = run_words(x, &[word], regs);
-    assert_eq!(c.machine.cpu.regs, w.machine.cpu.regs, "{x:?} {parcel:#06x} vs {word:#010x}");
+    assert_eq!(
+        c.machine.cpu.regs, w.machine.cpu.regs,
+        "{x:?} {parcel:#06x} vs {word:#010x}"
+    );
     assert!(c.data() == w.data(), "{parcel:#06x}: memory differs");
 }
 
@@ -853,46 +1138,49 @@ fn compressed_arithmetic_and_memory() {
             (A5, 0x5555_aaaa),
         ];
         let cases: &[(u16, u32)] = &[
-            (0x0800, encode(Op::Addi, S0, SP, 0, 16)),    // c.addi4spn s0, sp, 16
-            (0x1fe4, encode(Op::Addi, S1, SP, 0, 1020)),  // c.addi4spn s1, sp, 1020
-            (0x4044, encode(Op::Lw, S1, S0, 0, 4)),       // c.lw s1, 4(s0)
-            (0x5d7c, encode(Op::Lw, A5, A0, 0, 124)),     // c.lw a5, 124(a0)
-            (0xc404, encode(Op::Sw, 0, S0, S1, 8)),       // c.sw s1, 8(s0)
-            (0xdd7c, encode(Op::Sw, 0, A0, A5, 124)),     // c.sw a5, 124(a0)
-            (0x0001, encode(Op::Addi, 0, 0, 0, 0)),       // c.nop
-            (0x1575, encode(Op::Addi, A0, A0, 0, -3)),    // c.addi a0, -3
-            (0x057d, encode(Op::Addi, A0, A0, 0, 31)),    // c.addi a0, 31
-            (0x55fd, encode(Op::Addi, A1, 0, 0, -1)),     // c.li a1, -1
-            (0x45c5, encode(Op::Addi, A1, 0, 0, 17)),     // c.li a1, 17
-            (0x7139, encode(Op::Addi, SP, SP, 0, -64)),   // c.addi16sp sp, -64
-            (0x617d, encode(Op::Addi, SP, SP, 0, 496)),   // c.addi16sp sp, 496
-            (0x767d, encode(Op::Lui, A2, 0, 0, -4096)),   // c.lui a2, 0xfffff
+            (0x0800, encode(Op::Addi, S0, SP, 0, 16)), // c.addi4spn s0, sp, 16
+            (0x1fe4, encode(Op::Addi, S1, SP, 0, 1020)), // c.addi4spn s1, sp, 1020
+            (0x4044, encode(Op::Lw, S1, S0, 0, 4)),    // c.lw s1, 4(s0)
+            (0x5d7c, encode(Op::Lw, A5, A0, 0, 124)),  // c.lw a5, 124(a0)
+            (0xc404, encode(Op::Sw, 0, S0, S1, 8)),    // c.sw s1, 8(s0)
+            (0xdd7c, encode(Op::Sw, 0, A0, A5, 124)),  // c.sw a5, 124(a0)
+            (0x0001, encode(Op::Addi, 0, 0, 0, 0)),    // c.nop
+            (0x1575, encode(Op::Addi, A0, A0, 0, -3)), // c.addi a0, -3
+            (0x057d, encode(Op::Addi, A0, A0, 0, 31)), // c.addi a0, 31
+            (0x55fd, encode(Op::Addi, A1, 0, 0, -1)),  // c.li a1, -1
+            (0x45c5, encode(Op::Addi, A1, 0, 0, 17)),  // c.li a1, 17
+            (0x7139, encode(Op::Addi, SP, SP, 0, -64)), // c.addi16sp sp, -64
+            (0x617d, encode(Op::Addi, SP, SP, 0, 496)), // c.addi16sp sp, 496
+            (0x767d, encode(Op::Lui, A2, 0, 0, -4096)), // c.lui a2, 0xfffff
             (0x667d, encode(Op::Lui, A2, 0, 0, 0x1f000)), // c.lui a2, 0x1f
-            (0x800d, encode(Op::Srli, S0, S0, 0, 3)),     // c.srli s0, 3
-            (0x840d, encode(Op::Srai, S0, S0, 0, 3)),     // c.srai s0, 3
-            (0x807d, encode(Op::Srli, S0, S0, 0, 31)),    // c.srli s0, 31
-            (0x847d, encode(Op::Srai, S0, S0, 0, 31)),    // c.srai s0, 31
-            (0x9879, encode(Op::Andi, S0, S0, 0, -2)),    // c.andi s0, -2
-            (0x883d, encode(Op::Andi, S0, S0, 0, 15)),    // c.andi s0, 15
-            (0x8c05, encode(Op::Sub, S0, S0, S1, 0)),     // c.sub s0, s1
-            (0x8c25, encode(Op::Xor, S0, S0, S1, 0)),     // c.xor s0, s1
-            (0x8c45, encode(Op::Or, S0, S0, S1, 0)),      // c.or s0, s1
-            (0x8c65, encode(Op::And, S0, S0, S1, 0)),     // c.and s0, s1
-            (0x0512, encode(Op::Slli, A0, A0, 0, 4)),     // c.slli a0, 4
-            (0x057e, encode(Op::Slli, A0, A0, 0, 31)),    // c.slli a0, 31
-            (0x4532, encode(Op::Lw, A0, SP, 0, 12)),      // c.lwsp a0, 12(sp)
-            (0x557e, encode(Op::Lw, A0, SP, 0, 252)),     // c.lwsp a0, 252(sp)
-            (0xc42a, encode(Op::Sw, 0, SP, A0, 8)),       // c.swsp a0, 8(sp)
-            (0xdfaa, encode(Op::Sw, 0, SP, A0, 252)),     // c.swsp a0, 252(sp)
-            (0x852e, encode(Op::Add, A0, 0, A1, 0)),      // c.mv a0, a1
-            (0x952e, encode(Op::Add, A0, A0, A1, 0)),     // c.add a0, a1
+            (0x800d, encode(Op::Srli, S0, S0, 0, 3)),  // c.srli s0, 3
+            (0x840d, encode(Op::Srai, S0, S0, 0, 3)),  // c.srai s0, 3
+            (0x807d, encode(Op::Srli, S0, S0, 0, 31)), // c.srli s0, 31
+            (0x847d, encode(Op::Srai, S0, S0, 0, 31)), // c.srai s0, 31
+            (0x9879, encode(Op::Andi, S0, S0, 0, -2)), // c.andi s0, -2
+            (0x883d, encode(Op::Andi, S0, S0, 0, 15)), // c.andi s0, 15
+            (0x8c05, encode(Op::Sub, S0, S0, S1, 0)),  // c.sub s0, s1
+            (0x8c25, encode(Op::Xor, S0, S0, S1, 0)),  // c.xor s0, s1
+            (0x8c45, encode(Op::Or, S0, S0, S1, 0)),   // c.or s0, s1
+            (0x8c65, encode(Op::And, S0, S0, S1, 0)),  // c.and s0, s1
+            (0x0512, encode(Op::Slli, A0, A0, 0, 4)),  // c.slli a0, 4
+            (0x057e, encode(Op::Slli, A0, A0, 0, 31)), // c.slli a0, 31
+            (0x4532, encode(Op::Lw, A0, SP, 0, 12)),   // c.lwsp a0, 12(sp)
+            (0x557e, encode(Op::Lw, A0, SP, 0, 252)),  // c.lwsp a0, 252(sp)
+            (0xc42a, encode(Op::Sw, 0, SP, A0, 8)),    // c.swsp a0, 8(sp)
+            (0xdfaa, encode(Op::Sw, 0, SP, A0, 252)),  // c.swsp a0, 252(sp)
+            (0x852e, encode(Op::Add, A0, 0, A1, 0)),   // c.mv a0, a1
+            (0x952e, encode(Op::Add, A0, A0, A1, 0)),  // c.add a0, a1
         ];
         for &(parcel, word) in cases {
             same_as(x, parcel, word, regs);
         }
         // Spot-check absolute values, not only equivalence.
         assert_eq!(run_c(x, &[0x0800], regs).reg(S0), DATA_BASE + 0x810);
-        assert_eq!(run_c(x, &[0x767d], regs).reg(A2), x.trunc(0xffff_ffff_ffff_f000));
+        assert_eq!(
+            run_c(x, &[0x767d], regs).reg(A2),
+            x.trunc(0xffff_ffff_ffff_f000)
+        );
         assert_eq!(run_c(x, &[0x7139], regs).reg(SP), DATA_BASE + 0x800 - 64);
         // c.sw s1, 8(s0) writes offset 8; c.lw s1, 4(s0) then reads offset 4 (still 0).
         let o = run_c(x, &[0xc404, 0x4044], &[(S0, DATA_BASE), (S1, 0x8765_4321)]);
@@ -953,7 +1241,10 @@ fn compressed_control_flow() {
         Test::new(x, code).run().assert_breakpoint(CODE_BASE + 6, 1);
         // c.j -6: layout ebreak(4) ; c.nop ; c.j -6 -> ebreak at 0.
         let code = Asm::new().ebreak().c(0x0001).c(0xbfed).bytes;
-        Test::new(x, code).start_pc(CODE_BASE + 6).run().assert_breakpoint(CODE_BASE, 1);
+        Test::new(x, code)
+            .start_pc(CODE_BASE + 6)
+            .run()
+            .assert_breakpoint(CODE_BASE, 1);
         // c.beqz s0, +4 / c.bnez s0, +4: [branch][c.ebreak][ebreak]
         for (parcel, zero_taken) in [(0xc011u16, true), (0xe011u16, false)] {
             for s0 in [0u64, 5] {
@@ -964,8 +1255,17 @@ fn compressed_control_flow() {
             }
         }
         // c.beqz s0, -10 (0xd87d) backward.
-        let code = Asm::new().ebreak().c(0x0001).c(0x0001).c(0x0001).c(0xd87d).bytes;
-        Test::new(x, code).start_pc(CODE_BASE + 10).run().assert_breakpoint(CODE_BASE, 1);
+        let code = Asm::new()
+            .ebreak()
+            .c(0x0001)
+            .c(0x0001)
+            .c(0x0001)
+            .c(0xd87d)
+            .bytes;
+        Test::new(x, code)
+            .start_pc(CODE_BASE + 10)
+            .run()
+            .assert_breakpoint(CODE_BASE, 1);
         // c.jr t0: [c.jr][c.ebreak][ebreak]
         let code = Asm::new().c(0x8282).c(0x9002).ebreak().bytes;
         let o = Test::new(x, code).regs(&[(T0, CODE_BASE + 4)]).run();
@@ -1067,12 +1367,21 @@ fn reserved_compressed_encodings_are_illegal() {
         0x9c45, // c.subw/addw space, funct2 10: reserved
         0x9c65, // funct2 11: reserved
     ];
-    let cases = both.iter().map(|&h| (X32, h)).chain(both.iter().map(|&h| (X64, h)));
-    let cases = cases.chain(rv32.iter().map(|&h| (X32, h))).chain(rv64.iter().map(|&h| (X64, h)));
+    let cases = both
+        .iter()
+        .map(|&h| (X32, h))
+        .chain(both.iter().map(|&h| (X64, h)));
+    let cases = cases
+        .chain(rv32.iter().map(|&h| (X32, h)))
+        .chain(rv64.iter().map(|&h| (X64, h)));
     for (x, h) in cases {
         let code = Asm::new().c(h).c(0).bytes;
         let o = Test::new(x, code).regs(&[(A1, 1)]).run();
-        o.assert_fault(FaultKind::IllegalInstruction { bits: u32::from(h) }, CODE_BASE, 0);
+        o.assert_fault(
+            FaultKind::IllegalInstruction { bits: u32::from(h) },
+            CODE_BASE,
+            0,
+        );
     }
 }
 
@@ -1087,20 +1396,42 @@ fn memory_faults() {
         let mut regs = test.machine().cpu.regs;
         regs[5] = 1;
         let o = test.run();
-        o.assert_fault(FaultKind::LoadAccess { addr: 0x1ff, size: 4 }, CODE_BASE + 4, 1);
+        o.assert_fault(
+            FaultKind::LoadAccess {
+                addr: 0x1ff,
+                size: 4,
+            },
+            CODE_BASE + 4,
+            1,
+        );
         assert_eq!(o.machine.cpu.regs, regs);
         // Store to code.
-        let o = Test::new(x, words(&[encode(Op::Sb, 0, 1, 2, 1)])).regs(&[(1, CODE_BASE)]).run();
-        o.assert_fault(FaultKind::StoreReadOnly { addr: CODE_BASE + 1, size: 1 }, CODE_BASE, 0);
+        let o = Test::new(x, words(&[encode(Op::Sb, 0, 1, 2, 1)]))
+            .regs(&[(1, CODE_BASE)])
+            .run();
+        o.assert_fault(
+            FaultKind::StoreReadOnly {
+                addr: CODE_BASE + 1,
+                size: 1,
+            },
+            CODE_BASE,
+            0,
+        );
         // Store to unmapped memory (above RAM).
         let far = DATA_BASE + RAM_SIZE + 0x10_0000;
-        let o = Test::new(x, words(&[encode(Op::Sw, 0, 1, 2, 0)])).regs(&[(1, far)]).run();
+        let o = Test::new(x, words(&[encode(Op::Sw, 0, 1, 2, 0)]))
+            .regs(&[(1, far)])
+            .run();
         o.assert_fault(FaultKind::StoreAccess { addr: far, size: 4 }, CODE_BASE, 0);
-        let o = Test::new(x, words(&[encode(Op::Lh, 3, 1, 0, 0)])).regs(&[(1, far)]).run();
+        let o = Test::new(x, words(&[encode(Op::Lh, 3, 1, 0, 0)]))
+            .regs(&[(1, far)])
+            .run();
         o.assert_fault(FaultKind::LoadAccess { addr: far, size: 2 }, CODE_BASE, 0);
         // Access straddling the end of RAM.
         let end = DATA_BASE + RAM_SIZE - 2;
-        let o = Test::new(x, words(&[encode(Op::Sw, 0, 1, 2, 0)])).regs(&[(1, end)]).run();
+        let o = Test::new(x, words(&[encode(Op::Sw, 0, 1, 2, 0)]))
+            .regs(&[(1, end)])
+            .run();
         o.assert_fault(FaultKind::StoreAccess { addr: end, size: 4 }, CODE_BASE, 0);
     }
 }
@@ -1109,26 +1440,76 @@ fn memory_faults() {
 fn misaligned_accesses_under_trap_policy() {
     for x in XLENS {
         let cases = [
-            (encode(Op::Lw, 3, 1, 0, 2), FaultKind::MisalignedLoad { addr: DATA_BASE + 2, size: 4 }),
-            (encode(Op::Lh, 3, 1, 0, 1), FaultKind::MisalignedLoad { addr: DATA_BASE + 1, size: 2 }),
-            (encode(Op::Lhu, 3, 1, 0, 3), FaultKind::MisalignedLoad { addr: DATA_BASE + 3, size: 2 }),
-            (encode(Op::Sh, 0, 1, 2, 1), FaultKind::MisalignedStore { addr: DATA_BASE + 1, size: 2 }),
-            (encode(Op::Sw, 0, 1, 2, 6), FaultKind::MisalignedStore { addr: DATA_BASE + 6, size: 4 }),
+            (
+                encode(Op::Lw, 3, 1, 0, 2),
+                FaultKind::MisalignedLoad {
+                    addr: DATA_BASE + 2,
+                    size: 4,
+                },
+            ),
+            (
+                encode(Op::Lh, 3, 1, 0, 1),
+                FaultKind::MisalignedLoad {
+                    addr: DATA_BASE + 1,
+                    size: 2,
+                },
+            ),
+            (
+                encode(Op::Lhu, 3, 1, 0, 3),
+                FaultKind::MisalignedLoad {
+                    addr: DATA_BASE + 3,
+                    size: 2,
+                },
+            ),
+            (
+                encode(Op::Sh, 0, 1, 2, 1),
+                FaultKind::MisalignedStore {
+                    addr: DATA_BASE + 1,
+                    size: 2,
+                },
+            ),
+            (
+                encode(Op::Sw, 0, 1, 2, 6),
+                FaultKind::MisalignedStore {
+                    addr: DATA_BASE + 6,
+                    size: 4,
+                },
+            ),
         ];
         for (word, kind) in cases {
-            let o = Test::new(x, words(&[word])).regs(&[(1, DATA_BASE), (2, MAX)]).trap_misaligned().run();
+            let o = Test::new(x, words(&[word]))
+                .regs(&[(1, DATA_BASE), (2, MAX)])
+                .trap_misaligned()
+                .run();
             o.assert_fault(kind, CODE_BASE, 0);
             assert_eq!(o.mem(DATA_BASE, 8), 0);
         }
         // Aligned accesses and byte accesses still work under Trap.
-        let code = words(&[encode(Op::Sw, 0, 1, 2, 4), encode(Op::Lb, 3, 1, 0, 5), EBREAK]);
-        let o = Test::new(x, code).regs(&[(1, DATA_BASE), (2, 0x8000)]).trap_misaligned().run();
+        let code = words(&[
+            encode(Op::Sw, 0, 1, 2, 4),
+            encode(Op::Lb, 3, 1, 0, 5),
+            EBREAK,
+        ]);
+        let o = Test::new(x, code)
+            .regs(&[(1, DATA_BASE), (2, 0x8000)])
+            .trap_misaligned()
+            .run();
         o.assert_breakpoint(CODE_BASE + 8, 2);
         assert_eq!(o.reg(3), x.trunc(0xffff_ffff_ffff_ff80));
     }
     let ld = encode(Op::Ld, 3, 1, 0, 4);
-    let o = Test::new(X64, words(&[ld])).regs(&[(1, DATA_BASE)]).trap_misaligned().run();
-    o.assert_fault(FaultKind::MisalignedLoad { addr: DATA_BASE + 4, size: 8 }, CODE_BASE, 0);
+    let o = Test::new(X64, words(&[ld]))
+        .regs(&[(1, DATA_BASE)])
+        .trap_misaligned()
+        .run();
+    o.assert_fault(
+        FaultKind::MisalignedLoad {
+            addr: DATA_BASE + 4,
+            size: 8,
+        },
+        CODE_BASE,
+        0,
+    );
 }
 
 #[test]
@@ -1136,7 +1517,9 @@ fn fetch_faults() {
     for x in XLENS {
         // Jump outside code: the jump retires, the fetch of the target faults.
         let target = DATA_BASE;
-        let o = Test::new(x, words(&[encode(Op::Jalr, 1, 5, 0, 0)])).regs(&[(5, target)]).run();
+        let o = Test::new(x, words(&[encode(Op::Jalr, 1, 5, 0, 0)]))
+            .regs(&[(5, target)])
+            .run();
         o.assert_fault(FaultKind::InstructionFetch { addr: target }, target, 1);
         assert_eq!(o.reg(1), CODE_BASE + 4);
         // Below code, in the null guard.
@@ -1144,13 +1527,31 @@ fn fetch_faults() {
         o.assert_fault(FaultKind::InstructionFetch { addr: 0x100 }, 0x100, 1);
         // Falling off the end of code.
         let o = Test::new(x, words(&[encode(Op::Addi, 0, 0, 0, 0)])).run();
-        o.assert_fault(FaultKind::InstructionFetch { addr: CODE_BASE + 4 }, CODE_BASE + 4, 1);
+        o.assert_fault(
+            FaultKind::InstructionFetch {
+                addr: CODE_BASE + 4,
+            },
+            CODE_BASE + 4,
+            1,
+        );
         // Backward branch before the start of code.
         let o = Test::new(x, words(&[encode(Op::Beq, 0, 0, 0, -16)])).run();
-        o.assert_fault(FaultKind::InstructionFetch { addr: CODE_BASE - 16 }, CODE_BASE - 16, 1);
+        o.assert_fault(
+            FaultKind::InstructionFetch {
+                addr: CODE_BASE - 16,
+            },
+            CODE_BASE - 16,
+            1,
+        );
         // An odd pc.
         let o = Test::new(x, words(&[EBREAK])).start_pc(CODE_BASE + 1).run();
-        o.assert_fault(FaultKind::InstructionFetch { addr: CODE_BASE + 1 }, CODE_BASE + 1, 0);
+        o.assert_fault(
+            FaultKind::InstructionFetch {
+                addr: CODE_BASE + 1,
+            },
+            CODE_BASE + 1,
+            0,
+        );
         // Into the middle of a 4-byte instruction: the halfword there decodes on its own.
         // Here lui t0, 0 has upper half 0x0000, which is the illegal all-zero parcel.
         let code = words(&[encode(Op::Jal, 0, 0, 0, 6), encode(Op::Lui, 5, 0, 0, 0)]);
@@ -1159,7 +1560,11 @@ fn fetch_faults() {
         // A 4-byte instruction cut off by the end of the segment.
         let code = Asm::new().c(0x0001).c(0x0013).bytes;
         let o = Test::new(x, code).run();
-        o.assert_fault(FaultKind::IllegalInstruction { bits: 0x13 }, CODE_BASE + 2, 1);
+        o.assert_fault(
+            FaultKind::IllegalInstruction { bits: 0x13 },
+            CODE_BASE + 2,
+            1,
+        );
         // Illegal words.
         for word in [0xffff_ffffu32, 0x0000_0000] {
             let o = Test::new(x, words(&[word])).run();
@@ -1171,7 +1576,11 @@ fn fetch_faults() {
 #[test]
 fn ebreak_stops_without_retiring() {
     for x in XLENS {
-        let code = words(&[encode(Op::Addi, 5, 0, 0, 1), encode(Op::Ebreak, 0, 0, 0, 0), encode(Op::Addi, 6, 0, 0, 1)]);
+        let code = words(&[
+            encode(Op::Addi, 5, 0, 0, 1),
+            encode(Op::Ebreak, 0, 0, 0, 0),
+            encode(Op::Addi, 6, 0, 0, 1),
+        ]);
         let o = Test::new(x, code).run();
         o.assert_breakpoint(CODE_BASE + 4, 1);
         assert_eq!((o.reg(5), o.reg(6)), (1, 0));
@@ -1275,7 +1684,10 @@ fn ecall_exit_retires() {
 fn failing_service_does_not_retire() {
     // An unknown service number faults at the ecall, which does not retire.
     for x in XLENS {
-        let code = words(&[encode(Op::Addi, 17, 0, 0, -1), encode(Op::Ecall, 0, 0, 0, 0)]);
+        let code = words(&[
+            encode(Op::Addi, 17, 0, 0, -1),
+            encode(Op::Ecall, 0, 0, 0, 0),
+        ]);
         let o = Test::new(x, code).run();
         match &o.stop {
             Stop::Fault(f) => {
@@ -1292,7 +1704,12 @@ fn failing_service_does_not_retire() {
 fn mixed_compressed_and_full_width_code() {
     // c.li a0, 17; addi a0, a0, 1; c.addi a0, -3; ebreak
     for x in XLENS {
-        let code = Asm::new().c(0x4545).i(Op::Addi, A0, A0, 0, 1).c(0x1575).ebreak().bytes;
+        let code = Asm::new()
+            .c(0x4545)
+            .i(Op::Addi, A0, A0, 0, 1)
+            .c(0x1575)
+            .ebreak()
+            .bytes;
         let o = Test::new(x, code).run();
         o.assert_breakpoint(CODE_BASE + 8, 3);
         assert_eq!(o.reg(A0), 15);
@@ -1301,9 +1718,16 @@ fn mixed_compressed_and_full_width_code() {
 
 #[test]
 fn misaligned_policy_default_allows() {
-    let cfg = MemoryConfig { ram_size: RAM_SIZE, misaligned: MisalignedPolicy::Allow };
+    let cfg = MemoryConfig {
+        ram_size: RAM_SIZE,
+        misaligned: MisalignedPolicy::Allow,
+    };
     let code = words(&[encode(Op::Lw, 3, 1, 0, 1), EBREAK]);
-    let o = Test::new(X32, code).memory(cfg).regs(&[(1, DATA_BASE)]).data(DATA_BASE, &PATTERN).run();
+    let o = Test::new(X32, code)
+        .memory(cfg)
+        .regs(&[(1, DATA_BASE)])
+        .data(DATA_BASE, &PATTERN)
+        .run();
     o.assert_breakpoint(CODE_BASE + 4, 1);
     assert_eq!(o.reg(3), 0x8483_8281);
     assert_eq!(o.machine.mem.misaligned_count, 1);
@@ -1351,10 +1775,15 @@ fn interp_speed() {
             let (start, cpu_start) = (std::time::Instant::now(), thread_cpu_ns());
             let stop = rvjit::interp::run(&mut m, u64::MAX);
             let secs = start.elapsed().as_secs_f64();
-            let cpu_secs = thread_cpu_ns().zip(cpu_start).map(|(b, a)| (b - a) as f64 / 1e9);
+            let cpu_secs = thread_cpu_ns()
+                .zip(cpu_start)
+                .map(|(b, a)| (b - a) as f64 / 1e9);
             assert!(matches!(stop, Stop::Breakpoint { .. }), "{stop:?}");
             let n = m.cpu.cycle as f64;
-            print!("{name} {x:?}: {n} instructions, wall {secs:.3} s = {:.0} M instr/s", n / secs / 1e6);
+            print!(
+                "{name} {x:?}: {n} instructions, wall {secs:.3} s = {:.0} M instr/s",
+                n / secs / 1e6
+            );
             match cpu_secs {
                 Some(c) => println!(", on-CPU {c:.3} s = {:.0} M instr/s", n / c / 1e6),
                 None => println!(),
@@ -1376,10 +1805,17 @@ fn fetch_across_code_ranges() {
     use rvjit::memory::{SegmentImage, PERM_R, PERM_X};
     // A second code range at 0x8000: jump there, run, jump back.
     let b = words(&[encode(Op::Addi, 6, 0, 0, 7), encode(Op::Jalr, 0, 7, 0, 0)]);
-    let seg = SegmentImage { vaddr: 0x8000, memsz: b.len() as u64, data: b, perm: PERM_R | PERM_X };
+    let seg = SegmentImage {
+        vaddr: 0x8000,
+        memsz: b.len() as u64,
+        data: b,
+        perm: PERM_R | PERM_X,
+    };
     for x in XLENS {
         let code = words(&[encode(Op::Jalr, 0, 5, 0, 0), EBREAK]);
-        let test = Test::new(x, code).segment(seg.clone()).regs(&[(5, 0x8000), (7, CODE_BASE + 4)]);
+        let test = Test::new(x, code)
+            .segment(seg.clone())
+            .regs(&[(5, 0x8000), (7, CODE_BASE + 4)]);
         let o = test.run();
         o.assert_breakpoint(CODE_BASE + 4, 3);
         assert_eq!(o.reg(6), 7);
@@ -1393,7 +1829,10 @@ fn fetch_across_code_ranges() {
                 break stop;
             }
         };
-        assert_eq!((stop, m.cpu.cycle), (Stop::Breakpoint { pc: CODE_BASE + 4 }, 3));
+        assert_eq!(
+            (stop, m.cpu.cycle),
+            (Stop::Breakpoint { pc: CODE_BASE + 4 }, 3)
+        );
     }
 }
 
@@ -1409,7 +1848,9 @@ fn register_aliasing() {
             .run();
         assert_eq!(o.reg(1), 5);
         // sw x1, 0(x1) stores the address itself.
-        let o = Test::new(x, words(&[encode(Op::Sw, 0, 1, 1, 0), EBREAK])).regs(&[(1, DATA_BASE)]).run();
+        let o = Test::new(x, words(&[encode(Op::Sw, 0, 1, 1, 0), EBREAK]))
+            .regs(&[(1, DATA_BASE)])
+            .run();
         assert_eq!(o.mem(DATA_BASE, 4), DATA_BASE);
         // amoadd.w x1, x1, (x1)
         let o = Test::new(x, words(&[encode(Op::AmoaddW, 1, 1, 1, 0), EBREAK]))
@@ -1424,8 +1865,17 @@ fn register_aliasing() {
 fn faulting_sc_keeps_the_reservation() {
     for x in XLENS {
         let code = words(&[encode(Op::LrW, 0, 1, 0, 0), encode(Op::ScW, 4, 5, 2, 0)]);
-        let o = Test::new(x, code).regs(&[(1, DATA_BASE), (5, DATA_BASE + 2)]).run();
-        o.assert_fault(FaultKind::MisalignedStore { addr: DATA_BASE + 2, size: 4 }, CODE_BASE + 4, 1);
+        let o = Test::new(x, code)
+            .regs(&[(1, DATA_BASE), (5, DATA_BASE + 2)])
+            .run();
+        o.assert_fault(
+            FaultKind::MisalignedStore {
+                addr: DATA_BASE + 2,
+                size: 4,
+            },
+            CODE_BASE + 4,
+            1,
+        );
         assert_eq!(o.machine.cpu.reservation, DATA_BASE); // lr into x0 still reserves
     }
 }
@@ -1433,7 +1883,11 @@ fn faulting_sc_keeps_the_reservation() {
 #[test]
 fn terminate_exits_with_its_immediate() {
     for x in XLENS {
-        let code = words(&[encode(Op::Addi, 5, 0, 0, 1), encode(Op::Terminate, 0, 0, 0, 0x7ff), EBREAK]);
+        let code = words(&[
+            encode(Op::Addi, 5, 0, 0, 1),
+            encode(Op::Terminate, 0, 0, 0, 0x7ff),
+            EBREAK,
+        ]);
         let o = Test::new(x, code).run();
         assert_eq!(o.stop, Stop::Exit { code: 0x7ff });
         assert_eq!((o.pc(), o.cycle()), (CODE_BASE + 8, 2));
@@ -1454,14 +1908,26 @@ fn custom0_operations_reach_the_host_and_retire() {
             encode(Op::Keccakf, 0, 7, 0, 0),    // permute [x7]
             EBREAK,
         ]);
-        let test = Test::new(x, code).regs(&[(1, DATA_BASE), (5, 1), (6, 0x1234_5678), (7, DATA_BASE + 0x100)]);
+        let test = Test::new(x, code).regs(&[
+            (1, DATA_BASE),
+            (5, 1),
+            (6, 0x1234_5678),
+            (7, DATA_BASE + 0x100),
+        ]);
         let regs = test.machine().cpu.regs;
         let o = test.run();
         o.assert_breakpoint(CODE_BASE + 24, 6);
         assert_eq!(o.machine.cpu.regs, regs);
-        assert_ne!(o.mem(DATA_BASE + 0x100, 8), 0, "keccak-f of zeros is not zero");
+        assert_ne!(
+            o.mem(DATA_BASE + 0x100, 8),
+            0,
+            "keccak-f of zeros is not zero"
+        );
         // A failing service does not retire: hintinput with no input frame left.
-        let code = words(&[encode(Op::Addi, 5, 0, 0, 1), encode(Op::HintInput, 0, 0, 0, 0)]);
+        let code = words(&[
+            encode(Op::Addi, 5, 0, 0, 1),
+            encode(Op::HintInput, 0, 0, 0, 0),
+        ]);
         let o = Test::new(x, code).run();
         match &o.stop {
             Stop::Fault(f) => assert_eq!((f.pc, f.cycle), (CODE_BASE + 4, 1)),
@@ -1532,7 +1998,10 @@ const R_OPS: [Op; 18] = [
 /// Operands biased towards the edge values where implementations differ.
 fn operand32() -> impl proptest::strategy::Strategy<Value = u32> {
     use proptest::prelude::*;
-    prop_oneof![any::<u32>(), prop::sample::select(vec![0, 1, 2, 31, 32, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff])]
+    prop_oneof![
+        any::<u32>(),
+        prop::sample::select(vec![0, 1, 2, 31, 32, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff])
+    ]
 }
 
 proptest::proptest! {

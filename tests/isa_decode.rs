@@ -39,8 +39,26 @@ struct Case {
 }
 
 #[allow(clippy::too_many_arguments)] // one table row per call, positional like the table
-const fn c(form: &'static str, on: On, raw: u16, op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> Case {
-    Case { form, on, raw, op, rd, rs1, rs2, imm }
+const fn c(
+    form: &'static str,
+    on: On,
+    raw: u16,
+    op: Op,
+    rd: u8,
+    rs1: u8,
+    rs2: u8,
+    imm: i32,
+) -> Case {
+    Case {
+        form,
+        on,
+        raw,
+        op,
+        rd,
+        rs1,
+        rs2,
+        imm,
+    }
 }
 
 // Register numbers used below.
@@ -182,7 +200,13 @@ fn compressed_forms_expand_correctly() {
                 raw: case.raw as u32,
             };
             assert_eq!(got, want, "{} {:#06x} on {:?}", case.form, case.raw, xlen);
-            assert_eq!(compressed::name(case.raw, xlen), Some(case.form), "{:#06x} on {:?}", case.raw, xlen);
+            assert_eq!(
+                compressed::name(case.raw, xlen),
+                Some(case.form),
+                "{:#06x} on {:?}",
+                case.raw,
+                xlen
+            );
         }
     }
     // Every form has at least one case on every XLEN it exists in.
@@ -190,7 +214,9 @@ fn compressed_forms_expand_correctly() {
         for xlen in [Xlen::X32, Xlen::X64] {
             let exists = match *form {
                 "c.jal" => xlen == Xlen::X32,
-                "c.ld" | "c.sd" | "c.addiw" | "c.subw" | "c.addw" | "c.ldsp" | "c.sdsp" => xlen == Xlen::X64,
+                "c.ld" | "c.sd" | "c.addiw" | "c.subw" | "c.addw" | "c.ldsp" | "c.sdsp" => {
+                    xlen == Xlen::X64
+                }
                 _ => true,
             };
             let covered = CASES.iter().any(|c| c.form == *form && applies(c.on, xlen));
@@ -241,8 +267,16 @@ fn reserved_compressed_encodings_are_illegal() {
                 continue;
             }
             let got = isa::decode(raw as u32, xlen);
-            assert_eq!(got, Instr::illegal(raw as u32, 2), "{what} ({raw:#06x}) on {xlen:?}");
-            assert_eq!(compressed::name(raw, xlen), None, "{what} ({raw:#06x}) on {xlen:?}");
+            assert_eq!(
+                got,
+                Instr::illegal(raw as u32, 2),
+                "{what} ({raw:#06x}) on {xlen:?}"
+            );
+            assert_eq!(
+                compressed::name(raw, xlen),
+                None,
+                "{what} ({raw:#06x}) on {xlen:?}"
+            );
             assert_eq!(disasm(&got, 0, xlen), format!(".2byte\t{raw:#x}"));
         }
     }
@@ -257,9 +291,12 @@ const OBJDUMP: &str = "riscv64-unknown-elf-objdump";
 
 /// Is the GNU toolchain here? Without it the test is skipped, except under CI.
 fn toolchain_present() -> bool {
-    let ok = [AS, OBJDUMP]
-        .iter()
-        .all(|tool| Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let ok = [AS, OBJDUMP].iter().all(|tool| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
     if !ok {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -307,7 +344,10 @@ fn corpus(xlen: Xlen) -> Vec<Word> {
         if row.width == Width::Rv64Only && xlen == Xlen::X32 {
             // Its encodings must be illegal on RV32: include a few to check objdump agrees.
             for _ in 0..4 {
-                words.push(Word { raw: row.bits | (rng.word() & !row.mask), len: 4 });
+                words.push(Word {
+                    raw: row.bits | (rng.word() & !row.mask),
+                    len: 4,
+                });
             }
             continue;
         }
@@ -338,7 +378,11 @@ fn corpus(xlen: Xlen) -> Vec<Word> {
                 }
             }
         }
-        assert!(found > 0, "could not generate a legal {} on {xlen:?}", row.mnemonic);
+        assert!(
+            found > 0,
+            "could not generate a legal {} on {xlen:?}",
+            row.mnemonic
+        );
     }
     // Fully random 32-bit words (mostly illegal, some hit legal rows by chance).
     for _ in 0..20_000 {
@@ -376,19 +420,37 @@ fn objdump(words: &[Word], xlen: Xlen) -> Vec<(u64, u32, String)> {
         .arg(&src)
         .output()
         .expect("run as");
-    assert!(out.status.success(), "as failed: {}", String::from_utf8_lossy(&out.stderr));
-    let out = Command::new(OBJDUMP).args(["-d", "-M", "no-aliases"]).arg(&obj).output().expect("run objdump");
-    assert!(out.status.success(), "objdump failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "as failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(OBJDUMP)
+        .args(["-d", "-M", "no-aliases"])
+        .arg(&obj)
+        .output()
+        .expect("run objdump");
+    assert!(
+        out.status.success(),
+        "objdump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8 objdump output");
     let mut lines = Vec::new();
     for line in stdout.lines() {
         // "   1c:\tfeb502e3          \tbeq\ta0,a1,0 <_start>"
         let mut fields = line.splitn(3, '\t');
-        let (Some(addr), Some(hex), Some(text)) = (fields.next(), fields.next(), fields.next()) else {
+        let (Some(addr), Some(hex), Some(text)) = (fields.next(), fields.next(), fields.next())
+        else {
             continue;
         };
-        let Some(addr) = addr.trim().strip_suffix(':') else { continue };
-        let (Ok(addr), Ok(raw)) = (u64::from_str_radix(addr, 16), u32::from_str_radix(hex.trim(), 16)) else {
+        let Some(addr) = addr.trim().strip_suffix(':') else {
+            continue;
+        };
+        let (Ok(addr), Ok(raw)) = (
+            u64::from_str_radix(addr, 16),
+            u32::from_str_radix(hex.trim(), 16),
+        ) else {
             continue;
         };
         lines.push((addr, raw, normalize(text)));
@@ -466,14 +528,21 @@ fn explain_difference(ins: &Instr, ours: &str, theirs: &str, xlen: Xlen) -> Opti
 fn cross_check(xlen: Xlen) {
     let words = corpus(xlen);
     let lines = objdump(&words, xlen);
-    assert_eq!(lines.len(), words.len(), "objdump printed one line per instruction");
+    assert_eq!(
+        lines.len(),
+        words.len(),
+        "objdump printed one line per instruction"
+    );
     let mut mismatches = Vec::new();
     let mut tolerated: BTreeSet<&'static str> = BTreeSet::new();
     let mut rows_seen = BTreeSet::new();
     let mut forms_seen = BTreeSet::new();
     let mut legal_matched = 0usize;
     for (word, (addr, raw, theirs)) in words.iter().zip(&lines) {
-        assert_eq!(*raw, word.raw, "objdump shows the encoding we assembled at {addr:#x}");
+        assert_eq!(
+            *raw, word.raw,
+            "objdump shows the encoding we assembled at {addr:#x}"
+        );
         let ins = isa::decode(word.raw, xlen);
         assert_eq!(ins.len, word.len);
         let ours = disasm(&ins, *addr, xlen);
@@ -508,20 +577,35 @@ fn cross_check(xlen: Xlen) {
         mismatches.is_empty(),
         "{} mismatches on {xlen:?}; first ones:\n{}",
         mismatches.len(),
-        mismatches.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        mismatches
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     for row in TABLE {
         if row.width == Width::Both || xlen == Xlen::X64 {
-            assert!(rows_seen.contains(row.mnemonic), "{} never cross-checked on {xlen:?}", row.mnemonic);
+            assert!(
+                rows_seen.contains(row.mnemonic),
+                "{} never cross-checked on {xlen:?}",
+                row.mnemonic
+            );
         }
     }
     for form in compressed::FORMS {
         let exists = match *form {
             "c.jal" => xlen == Xlen::X32,
-            "c.ld" | "c.sd" | "c.addiw" | "c.subw" | "c.addw" | "c.ldsp" | "c.sdsp" => xlen == Xlen::X64,
+            "c.ld" | "c.sd" | "c.addiw" | "c.subw" | "c.addw" | "c.ldsp" | "c.sdsp" => {
+                xlen == Xlen::X64
+            }
             _ => true,
         };
-        assert_eq!(forms_seen.contains(form), exists, "{form} cross-check coverage on {xlen:?}");
+        assert_eq!(
+            forms_seen.contains(form),
+            exists,
+            "{form} cross-check coverage on {xlen:?}"
+        );
     }
 }
 

@@ -56,7 +56,10 @@ fn loop_program(xlen: Xlen) -> Vec<u8> {
     let a = a.i(Op::Bne, 0, A0, 0, top as i32 - here as i32);
     // call leaf (jal ra, +8), then ebreak; leaf: a0 = sum * 3; ret
     let a = a.i(Op::Jal, reg::RA, 0, 0, 8).ebreak();
-    let a = a.i(Op::Add, A0, A1, A1, 0).i(Op::Add, A0, A0, A1, 0).i(Op::Jalr, 0, reg::RA, 0, 0);
+    let a = a
+        .i(Op::Add, A0, A1, A1, 0)
+        .i(Op::Add, A0, A0, A1, 0)
+        .i(Op::Jalr, 0, reg::RA, 0, 0);
     a.bytes
 }
 
@@ -97,34 +100,84 @@ fn cycle_limit_exact_at_every_n_and_resumable() {
 fn faults_have_exact_pc_and_cycle() {
     for xlen in XLENS {
         // load from unmapped memory at the 3rd instruction
-        let code = words(&[encode(Op::Addi, A0, 0, 0, 1), encode(Op::Addi, A1, 0, 0, 16), encode(Op::Lw, A2, A1, 0, 0)]);
-        both(&Test::new(xlen, code)).assert_fault(FaultKind::LoadAccess { addr: 16, size: 4 }, CODE_BASE + 8, 2);
+        let code = words(&[
+            encode(Op::Addi, A0, 0, 0, 1),
+            encode(Op::Addi, A1, 0, 0, 16),
+            encode(Op::Lw, A2, A1, 0, 0),
+        ]);
+        both(&Test::new(xlen, code)).assert_fault(
+            FaultKind::LoadAccess { addr: 16, size: 4 },
+            CODE_BASE + 8,
+            2,
+        );
         // store to code
-        let code = words(&[encode(Op::Lui, A1, 0, 0, CODE_BASE as i32), encode(Op::Sw, 0, A1, A0, 4), EBREAK]);
-        both(&Test::new(xlen, code)).assert_fault(FaultKind::StoreReadOnly { addr: CODE_BASE + 4, size: 4 }, CODE_BASE + 4, 1);
+        let code = words(&[
+            encode(Op::Lui, A1, 0, 0, CODE_BASE as i32),
+            encode(Op::Sw, 0, A1, A0, 4),
+            EBREAK,
+        ]);
+        both(&Test::new(xlen, code)).assert_fault(
+            FaultKind::StoreReadOnly {
+                addr: CODE_BASE + 4,
+                size: 4,
+            },
+            CODE_BASE + 4,
+            1,
+        );
         // misaligned under trap policy, allowed (and counted) by default
-        let code = words(&[encode(Op::Lui, A1, 0, 0, DATA_BASE as i32), encode(Op::Lh, A2, A1, 0, 1), EBREAK]);
-        both(&Test::new(xlen, code.clone()).trap_misaligned())
-            .assert_fault(FaultKind::MisalignedLoad { addr: DATA_BASE + 1, size: 2 }, CODE_BASE + 4, 1);
+        let code = words(&[
+            encode(Op::Lui, A1, 0, 0, DATA_BASE as i32),
+            encode(Op::Lh, A2, A1, 0, 1),
+            EBREAK,
+        ]);
+        both(&Test::new(xlen, code.clone()).trap_misaligned()).assert_fault(
+            FaultKind::MisalignedLoad {
+                addr: DATA_BASE + 1,
+                size: 2,
+            },
+            CODE_BASE + 4,
+            1,
+        );
         let o = both(&Test::new(xlen, code));
         o.assert_breakpoint(CODE_BASE + 8, 2);
         assert_eq!(o.machine.mem.misaligned_count, 1);
         // jump out of code faults at fetch of the target, after the jump retired
-        let code = words(&[encode(Op::Addi, A1, 0, 0, 0x100), encode(Op::Jalr, 0, A1, 0, 0)]);
-        both(&Test::new(xlen, code)).assert_fault(FaultKind::InstructionFetch { addr: 0x100 }, 0x100, 2);
+        let code = words(&[
+            encode(Op::Addi, A1, 0, 0, 0x100),
+            encode(Op::Jalr, 0, A1, 0, 0),
+        ]);
+        both(&Test::new(xlen, code)).assert_fault(
+            FaultKind::InstructionFetch { addr: 0x100 },
+            0x100,
+            2,
+        );
         // illegal instruction mid-block
         let code = words(&[encode(Op::Addi, A0, 0, 0, 1), 0xffff_ffff]);
-        both(&Test::new(xlen, code)).assert_fault(FaultKind::IllegalInstruction { bits: 0xffff_ffff }, CODE_BASE + 4, 1);
+        both(&Test::new(xlen, code)).assert_fault(
+            FaultKind::IllegalInstruction { bits: 0xffff_ffff },
+            CODE_BASE + 4,
+            1,
+        );
         // running off the end of code
         let code = words(&[encode(Op::Addi, A0, 0, 0, 1)]);
-        both(&Test::new(xlen, code)).assert_fault(FaultKind::InstructionFetch { addr: CODE_BASE + 4 }, CODE_BASE + 4, 1);
+        both(&Test::new(xlen, code)).assert_fault(
+            FaultKind::InstructionFetch {
+                addr: CODE_BASE + 4,
+            },
+            CODE_BASE + 4,
+            1,
+        );
     }
 }
 
 #[test]
 fn division_and_counters() {
     for xlen in XLENS {
-        let min = if xlen == Xlen::X64 { i64::MIN as u64 } else { 0x8000_0000 };
+        let min = if xlen == Xlen::X64 {
+            i64::MIN as u64
+        } else {
+            0x8000_0000
+        };
         let code = words(&[
             encode(Op::Div, 3, A0, A1, 0),
             encode(Op::Rem, 4, A0, A1, 0),
@@ -182,7 +235,11 @@ fn translator_is_reusable_and_reports_stats() {
     let t = Test::new(xlen, loop_program(xlen)).regs(&[(A0, 50)]);
     let m0 = t.machine();
     let mut tr = Translator::new(&m0.program).expect("translate");
-    assert!(tr.stats().regions >= 1 && tr.stats().instructions >= 10, "{:?}", tr.stats());
+    assert!(
+        tr.stats().regions >= 1 && tr.stats().instructions >= 10,
+        "{:?}",
+        tr.stats()
+    );
     for _ in 0..3 {
         let mut m = t.machine();
         // a different Program instance is rejected, the same one runs
@@ -209,7 +266,10 @@ fn generated_code_is_not_writable() {
         .find(|l| {
             let range = l.split_whitespace().next().unwrap_or("");
             let (lo, hi) = range.split_once('-').unwrap_or(("0", "0"));
-            let (lo, hi) = (u64::from_str_radix(lo, 16).unwrap_or(0), u64::from_str_radix(hi, 16).unwrap_or(0));
+            let (lo, hi) = (
+                u64::from_str_radix(lo, 16).unwrap_or(0),
+                u64::from_str_radix(hi, 16).unwrap_or(0),
+            );
             (lo..hi).contains(&addr)
         })
         .expect("code mapped");

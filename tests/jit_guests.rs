@@ -17,8 +17,16 @@ fn guests() -> Vec<(String, std::path::PathBuf)> {
         if !target.path().is_dir() {
             continue;
         }
-        for elf in std::fs::read_dir(target.path()).into_iter().flatten().flatten() {
-            let name = format!("{}/{}", target.file_name().to_string_lossy(), elf.file_name().to_string_lossy());
+        for elf in std::fs::read_dir(target.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = format!(
+                "{}/{}",
+                target.file_name().to_string_lossy(),
+                elf.file_name().to_string_lossy()
+            );
             out.push((name, elf.path()));
         }
     }
@@ -29,7 +37,10 @@ fn guests() -> Vec<(String, std::path::PathBuf)> {
 fn input_for(name: &str) -> Vec<Vec<u8>> {
     let base = name.rsplit('/').next().unwrap_or("");
     let dir = base.trim_end_matches("-soft").trim_end_matches("-accel");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("guests/inputs").join(dir).join("small.bin");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("guests/inputs")
+        .join(dir)
+        .join("small.bin");
     std::fs::read(path).map(|b| vec![b]).unwrap_or_default()
 }
 
@@ -61,8 +72,15 @@ fn guests_agree_on_both_engines() {
         assert_eq!(sa, sb, "{name}: stop");
         assert_eq!(a.cpu, b.cpu, "{name}: cpu");
         assert_eq!(a.host.stdout(), b.host.stdout(), "{name}: stdout");
-        assert_eq!(a.host.public_output(), b.host.public_output(), "{name}: output");
-        assert_eq!(a.mem.misaligned_count, b.mem.misaligned_count, "{name}: misaligned");
+        assert_eq!(
+            a.host.public_output(),
+            b.host.public_output(),
+            "{name}: output"
+        );
+        assert_eq!(
+            a.mem.misaligned_count, b.mem.misaligned_count,
+            "{name}: misaligned"
+        );
         let s = tr.stats();
         eprintln!(
             "{name}: {:?} cycles={} interp={:.3}s jit={:.3}s translate={:.3}s regions={} (+{} on demand) blocks={} instrs={}",

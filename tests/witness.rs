@@ -19,8 +19,8 @@ use rvjit::outcome::Stop;
 use rvjit::program::Program;
 use rvjit::witness::dir::{chunk_file, record_to_dir, Replayer, MANIFEST_FILE, PROGRAM_FILE};
 use rvjit::witness::{
-    record_run, replay_chunk, sha256, ChunkRecord, Difference, Expected, FinalStop, Manifest, MemorySink,
-    OutputDigest, WitnessError, FORMAT_VERSION,
+    record_run, replay_chunk, sha256, ChunkRecord, Difference, Expected, FinalStop, Manifest,
+    MemorySink, OutputDigest, WitnessError, FORMAT_VERSION,
 };
 
 const TARGETS: &[&str] = &[
@@ -60,8 +60,21 @@ fn inputs(dir: &str) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "bin"))
-        .filter(|p| !p.file_name().unwrap_or_default().to_string_lossy().starts_with("bench"))
-        .map(|p| (p.file_stem().unwrap_or_default().to_string_lossy().into_owned(), std::fs::read(&p).expect("read")))
+        .filter(|p| {
+            !p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .starts_with("bench")
+        })
+        .map(|p| {
+            (
+                p.file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(&p).expect("read"),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -69,8 +82,14 @@ fn inputs(dir: &str) -> Vec<(String, Vec<u8>)> {
 
 fn machine(program: &Arc<Program>, frame: &[u8], misaligned: MisalignedPolicy) -> Machine {
     let config = RunConfig {
-        memory: MemoryConfig { misaligned, ..MemoryConfig::default() },
-        host: HostConfig { inputs: vec![frame.to_vec()], ..HostConfig::default() },
+        memory: MemoryConfig {
+            misaligned,
+            ..MemoryConfig::default()
+        },
+        host: HostConfig {
+            inputs: vec![frame.to_vec()],
+            ..HostConfig::default()
+        },
     };
     Machine::new(Arc::clone(program), &config).expect("layout")
 }
@@ -112,8 +131,16 @@ fn manifest_ending(man: &Manifest) -> Ending {
 }
 
 /// Replay every in-memory chunk against the next one's start (or the manifest).
-fn replay_all(program: &Program, elf_sha: &[u8; 32], chunks: &[Vec<u8>], man: &Manifest) -> Result<(), WitnessError> {
-    let records: Vec<ChunkRecord> = chunks.par_iter().map(|b| ChunkRecord::decode(b)).collect::<Result<_, _>>()?;
+fn replay_all(
+    program: &Program,
+    elf_sha: &[u8; 32],
+    chunks: &[Vec<u8>],
+    man: &Manifest,
+) -> Result<(), WitnessError> {
+    let records: Vec<ChunkRecord> = chunks
+        .par_iter()
+        .map(|b| ChunkRecord::decode(b))
+        .collect::<Result<_, _>>()?;
     (0..records.len()).into_par_iter().try_for_each(|k| {
         let expected = match records.get(k + 1) {
             Some(next) => Expected::Next(&next.start),
@@ -139,14 +166,28 @@ fn check_run(what: &str, elf: &Path, frame: &[u8], misaligned: MisalignedPolicy)
         let mut m = machine(&program, frame, misaligned);
         let mut sink = MemorySink::default();
         let run = record_run(&mut m, elf_sha, n, CYCLE_LIMIT, &mut sink).expect("record");
-        assert_eq!(run.stop, stop, "{what} N={n}: stop differs from the plain run");
-        assert_eq!(ending(&m, &run.stop), plain, "{what} N={n}: recording run differs from the plain run");
-        assert_eq!(manifest_ending(&run.manifest), plain, "{what} N={n}: manifest differs from the plain run");
+        assert_eq!(
+            run.stop, stop,
+            "{what} N={n}: stop differs from the plain run"
+        );
+        assert_eq!(
+            ending(&m, &run.stop),
+            plain,
+            "{what} N={n}: recording run differs from the plain run"
+        );
+        assert_eq!(
+            manifest_ending(&run.manifest),
+            plain,
+            "{what} N={n}: manifest differs from the plain run"
+        );
         let count = sink.chunks.len() as u64;
         assert_eq!(run.manifest.chunk_count, count);
         // Exact cycle boundaries: N cycles per chunk; the last holds the rest (possibly 0
         // cycles when the run faults right at a boundary).
-        assert!(plain.cycle.div_ceil(n) <= count && count <= plain.cycle / n + 1, "{what} N={n}: {count} chunks");
+        assert!(
+            plain.cycle.div_ceil(n) <= count && count <= plain.cycle / n + 1,
+            "{what} N={n}: {count} chunks"
+        );
         replay_all(&program, &elf_sha, &sink.chunks, &run.manifest)
             .unwrap_or_else(|e| panic!("{what} N={n}: replay failed: {e}"));
     }
@@ -158,14 +199,27 @@ fn every_guest_at_every_chunk_size_replays_exactly() {
     for target in TARGETS {
         for (bin, input_dir) in GUESTS {
             for (name, frame) in inputs(input_dir) {
-                cases.push((format!("{target}/{bin} {name}"), elf_path(target, bin), frame, MisalignedPolicy::Allow));
+                cases.push((
+                    format!("{target}/{bin} {name}"),
+                    elf_path(target, bin),
+                    frame,
+                    MisalignedPolicy::Allow,
+                ));
             }
         }
         // A misaligned-access fault (raised by memory, injected at replay).
-        let misaligned = std::fs::read(guests_dir().join("inputs/misbehave/03-misaligned.bin")).expect("input");
-        cases.push((format!("{target}/misbehave trap"), elf_path(target, "misbehave"), misaligned, MisalignedPolicy::Trap));
+        let misaligned =
+            std::fs::read(guests_dir().join("inputs/misbehave/03-misaligned.bin")).expect("input");
+        cases.push((
+            format!("{target}/misbehave trap"),
+            elf_path(target, "misbehave"),
+            misaligned,
+            MisalignedPolicy::Trap,
+        ));
     }
-    cases.par_iter().for_each(|(what, elf, frame, policy)| check_run(what, elf, frame, *policy));
+    cases
+        .par_iter()
+        .for_each(|(what, elf, frame, policy)| check_run(what, elf, frame, *policy));
 }
 
 static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
@@ -173,7 +227,8 @@ static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
 /// A fresh directory under the test's scratch space.
 fn scratch(name: &str) -> PathBuf {
     let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("witness-{}-{name}-{n}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("witness-{}-{name}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
@@ -211,42 +266,79 @@ fn directory_round_trip_and_corruption_is_a_typed_error() {
     assert!(count > 10);
     let replayer = Replayer::open(&dir, None).expect("open");
     for k in 0..count {
-        replayer.replay(k, None).unwrap_or_else(|e| panic!("chunk {k}: {e}"));
+        replayer
+            .replay(k, None)
+            .unwrap_or_else(|e| panic!("chunk {k}: {e}"));
     }
-    assert!(matches!(replayer.replay(count, None), Err(WitnessError::NoSuchChunk { .. })));
+    assert!(matches!(
+        replayer.replay(count, None),
+        Err(WitnessError::NoSuchChunk { .. })
+    ));
 
     // Flipped byte in the body: checksum; also fails the previous chunk's end check.
     rewrite(&dir.join(chunk_file(3)), |b| b[200] ^= 1);
-    assert!(matches!(replayer.replay(3, None), Err(WitnessError::ChecksumMismatch { .. })));
-    assert!(matches!(replayer.replay(2, None), Err(WitnessError::ChecksumMismatch { .. })));
+    assert!(matches!(
+        replayer.replay(3, None),
+        Err(WitnessError::ChecksumMismatch { .. })
+    ));
+    assert!(matches!(
+        replayer.replay(2, None),
+        Err(WitnessError::ChecksumMismatch { .. })
+    ));
     // Truncated.
     rewrite(&dir.join(chunk_file(4)), |b| b.truncate(30));
-    assert!(matches!(replayer.replay(4, None), Err(WitnessError::Truncated { .. })), "{:?}", replayer.replay(4, None));
+    assert!(
+        matches!(
+            replayer.replay(4, None),
+            Err(WitnessError::Truncated { .. })
+        ),
+        "{:?}",
+        replayer.replay(4, None)
+    );
     rewrite(&dir.join(chunk_file(5)), |b| b.truncate(b.len() - 1));
-    assert!(matches!(replayer.replay(5, None), Err(WitnessError::ChecksumMismatch { .. })));
+    assert!(matches!(
+        replayer.replay(5, None),
+        Err(WitnessError::ChecksumMismatch { .. })
+    ));
     // Another format version.
-    rewrite(&dir.join(chunk_file(6)), |b| b[8..10].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes()));
+    rewrite(&dir.join(chunk_file(6)), |b| {
+        b[8..10].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes())
+    });
     match replayer.replay(6, None) {
-        Err(WitnessError::VersionMismatch { found, supported, .. }) => {
+        Err(WitnessError::VersionMismatch {
+            found, supported, ..
+        }) => {
             assert_eq!((found, supported), (FORMAT_VERSION + 1, FORMAT_VERSION))
         }
         other => panic!("{other:?}"),
     }
     // Missing file.
     std::fs::remove_file(dir.join(chunk_file(8))).expect("rm");
-    assert!(matches!(replayer.replay(8, None), Err(WitnessError::Io { .. })));
+    assert!(matches!(
+        replayer.replay(8, None),
+        Err(WitnessError::Io { .. })
+    ));
     // Untouched chunks still replay.
     replayer.replay(0, None).expect("chunk 0");
     replayer.replay(count - 1, None).expect("last chunk");
 
     // Wrong ELF: another guest passed explicitly, or the copy replaced.
     let other = elf_path("riscv64imac-unknown-none-elf", "sha256-chain-soft");
-    assert!(matches!(Replayer::open(&dir, Some(&other)), Err(WitnessError::WrongElf { .. })));
+    assert!(matches!(
+        Replayer::open(&dir, Some(&other)),
+        Err(WitnessError::WrongElf { .. })
+    ));
     std::fs::copy(&other, dir.join(PROGRAM_FILE)).expect("copy");
-    assert!(matches!(Replayer::open(&dir, None), Err(WitnessError::WrongElf { .. })));
+    assert!(matches!(
+        Replayer::open(&dir, None),
+        Err(WitnessError::WrongElf { .. })
+    ));
     // Corrupted manifest.
     rewrite(&dir.join(MANIFEST_FILE), |b| b[60] ^= 0x80);
-    assert!(matches!(Replayer::open(&dir, None), Err(WitnessError::ChecksumMismatch { .. })));
+    assert!(matches!(
+        Replayer::open(&dir, None),
+        Err(WitnessError::ChecksumMismatch { .. })
+    ));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -258,15 +350,24 @@ fn every_flipped_byte_of_a_record_is_detected() {
         for bit in [0x01, 0x80] {
             let mut b = bytes.clone();
             b[i] ^= bit;
-            assert!(ChunkRecord::decode(&b).is_err(), "flip {bit:#x} at byte {i} undetected");
+            assert!(
+                ChunkRecord::decode(&b).is_err(),
+                "flip {bit:#x} at byte {i} undetected"
+            );
         }
-        assert!(ChunkRecord::decode(&bytes[..i]).is_err(), "cut at {i} undetected");
+        assert!(
+            ChunkRecord::decode(&bytes[..i]).is_err(),
+            "cut at {i} undetected"
+        );
     }
     let man = std::fs::read(dir.join(MANIFEST_FILE)).expect("read");
     for i in 0..man.len() {
         let mut b = man.clone();
         b[i] ^= 0x04;
-        assert!(Manifest::decode(&b).is_err(), "manifest flip at {i} undetected");
+        assert!(
+            Manifest::decode(&b).is_err(),
+            "manifest flip at {i} undetected"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -283,29 +384,63 @@ fn forged_records_are_mismatches_with_chunk_cycle_and_difference() {
     let (dir, count) = recorded_dir("forge");
     let replayer = Replayer::open(&dir, None).expect("open");
     // Find a chunk with loads and one with a service call.
-    let with_loads = (0..count - 1).find(|&k| replayer.chunk(k).expect("chunk").loads.len() > 8).expect("loads");
-    let with_service = (0..count).find(|&k| replayer.chunk(k).expect("chunk").service_count > 0).expect("service");
+    let with_loads = (0..count - 1)
+        .find(|&k| replayer.chunk(k).expect("chunk").loads.len() > 8)
+        .expect("loads");
+    let with_service = (0..count)
+        .find(|&k| replayer.chunk(k).expect("chunk").service_count > 0)
+        .expect("service");
 
     // A changed start register: chunk 1 no longer ends at chunk 2's start, and chunk 0 no
     // longer ends at chunk 1's.
-    let (one, two) = (replayer.chunk(1).expect("chunk"), replayer.chunk(2).expect("chunk"));
+    let (one, two) = (
+        replayer.chunk(1).expect("chunk"),
+        replayer.chunk(2).expect("chunk"),
+    );
     forge(&dir, 1, |r| r.start.regs[9] ^= 0x40);
     let (chunk, cycle, _) = mismatch(replayer.replay(1, None));
     assert_eq!((chunk, cycle), (1, 200));
     let (chunk, cycle, d) = mismatch(replayer.replay(0, None));
     assert_eq!((chunk, cycle), (0, 100));
     let x9 = one.start.regs[9];
-    assert_eq!(d, Difference::Register { reg: 9, expected: x9 ^ 0x40, found: x9 });
+    assert_eq!(
+        d,
+        Difference::Register {
+            reg: 9,
+            expected: x9 ^ 0x40,
+            found: x9
+        }
+    );
     forge(&dir, 1, |r| *r = one.clone());
     // A changed end cycle: not the manifest's chunk size, and not where the next chunk starts.
     forge(&dir, 2, |r| r.end_cycle += 1);
-    assert!(matches!(replayer.replay(2, None), Err(WitnessError::Corrupt { .. })));
-    let (forged, three) = (replayer.chunk(2).expect("chunk"), replayer.chunk(3).expect("chunk"));
-    let r = replay_chunk(&replayer.program, &replayer.elf_sha256, &forged, Expected::Next(&three.start), None);
-    assert_eq!(mismatch(r).2, Difference::NotContiguous { expected: 301, found: 300 });
+    assert!(matches!(
+        replayer.replay(2, None),
+        Err(WitnessError::Corrupt { .. })
+    ));
+    let (forged, three) = (
+        replayer.chunk(2).expect("chunk"),
+        replayer.chunk(3).expect("chunk"),
+    );
+    let r = replay_chunk(
+        &replayer.program,
+        &replayer.elf_sha256,
+        &forged,
+        Expected::Next(&three.start),
+        None,
+    );
+    assert_eq!(
+        mismatch(r).2,
+        Difference::NotContiguous {
+            expected: 301,
+            found: 300
+        }
+    );
     forge(&dir, 2, |r| *r = two.clone());
     for k in 0..count {
-        replayer.replay(k, None).unwrap_or_else(|e| panic!("restored chunk {k}: {e}"));
+        replayer
+            .replay(k, None)
+            .unwrap_or_else(|e| panic!("restored chunk {k}: {e}"));
     }
 
     // Loads: one value too few, one byte too many.
@@ -316,8 +451,16 @@ fn forged_records_are_mismatches_with_chunk_cycle_and_difference() {
     let (chunk, _, d) = mismatch(replayer.replay(with_loads, None));
     assert_eq!(chunk, with_loads);
     assert!(matches!(d, Difference::LoadsExhausted { .. }), "{d}");
-    forge(&dir, with_loads, |r| *r = ChunkRecord { loads: [original.loads.clone(), vec![0]].concat(), ..original.clone() });
-    assert_eq!(mismatch(replayer.replay(with_loads, None)).2, Difference::LeftoverLoads { bytes: 1 });
+    forge(&dir, with_loads, |r| {
+        *r = ChunkRecord {
+            loads: [original.loads.clone(), vec![0]].concat(),
+            ..original.clone()
+        }
+    });
+    assert_eq!(
+        mismatch(replayer.replay(with_loads, None)).2,
+        Difference::LeftoverLoads { bytes: 1 }
+    );
     forge(&dir, with_loads, |r| *r = original.clone());
 
     // Services: none left / one too many.
@@ -327,18 +470,36 @@ fn forged_records_are_mismatches_with_chunk_cycle_and_difference() {
         r.services.clear();
         r.data.clear();
     });
-    assert!(matches!(mismatch(replayer.replay(with_service, None)).2, Difference::ServicesExhausted { .. }));
-    forge(&dir, with_service, |r| *r = ChunkRecord { data: [original.data.clone(), vec![1]].concat(), ..original.clone() });
-    assert_eq!(mismatch(replayer.replay(with_service, None)).2, Difference::LeftoverData { bytes: 1 });
+    assert!(matches!(
+        mismatch(replayer.replay(with_service, None)).2,
+        Difference::ServicesExhausted { .. }
+    ));
+    forge(&dir, with_service, |r| {
+        *r = ChunkRecord {
+            data: [original.data.clone(), vec![1]].concat(),
+            ..original.clone()
+        }
+    });
+    assert_eq!(
+        mismatch(replayer.replay(with_service, None)).2,
+        Difference::LeftoverData { bytes: 1 }
+    );
     forge(&dir, with_service, |r| *r = original.clone());
     replayer.replay(with_service, None).expect("restored");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn rvjit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rvjit")).args(args).output().expect("run rvjit");
+    let out = Command::new(env!("CARGO_BIN_EXE_rvjit"))
+        .args(args)
+        .output()
+        .expect("run rvjit");
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
 }
 
 #[test]
@@ -349,41 +510,73 @@ fn cli_run_chunked_then_replay() {
     let input = guests_dir().join("inputs/sha256-chain/small.bin");
     let (elf, input) = (elf.to_str().expect("path"), input.to_str().expect("path"));
     let (plain_status, plain_out, _) = rvjit(&["run", elf, "--input", input, "--json"]);
-    let (status, out, err) = rvjit(&["run", elf, "--input", input, "--json", "--chunk-size", "1000", "--chunks-dir", d]);
+    let (status, out, err) = rvjit(&[
+        "run",
+        elf,
+        "--input",
+        input,
+        "--json",
+        "--chunk-size",
+        "1000",
+        "--chunks-dir",
+        d,
+    ]);
     assert_eq!((status, plain_status), (0, 0), "{err}");
     assert!(err.contains("rvjit: witness: "), "{err}");
     // Same output and summary except timing.
     let strip = |s: &str| -> String {
-        let v: serde_json::Value = serde_json::from_str(s.lines().last().expect("json")).expect("json");
-        format!("{} {} {} {}", v["cycles"], v["public_output_sha256"], v["stop"], v["exit_code"])
+        let v: serde_json::Value =
+            serde_json::from_str(s.lines().last().expect("json")).expect("json");
+        format!(
+            "{} {} {} {}",
+            v["cycles"], v["public_output_sha256"], v["stop"], v["exit_code"]
+        )
     };
     assert_eq!(strip(&out), strip(&plain_out));
 
     let (status, _, err) = rvjit(&["replay", d, "--all", "--jobs", "2"]);
     assert_eq!(status, 0, "{err}");
-    assert!(err.contains("replay exactly") && err.contains("on 2 threads"), "{err}");
+    assert!(
+        err.contains("replay exactly") && err.contains("on 2 threads"),
+        "{err}"
+    );
 
     let trace = dir.join("chunk1.trace");
-    let (status, _, err) = rvjit(&["replay", d, "--chunk", "1", "--trace", trace.to_str().expect("path")]);
+    let (status, _, err) = rvjit(&[
+        "replay",
+        d,
+        "--chunk",
+        "1",
+        "--trace",
+        trace.to_str().expect("path"),
+    ]);
     assert_eq!(status, 0, "{err}");
     let text = std::fs::read_to_string(&trace).expect("trace");
     let steps: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(steps.len(), 1000);
     assert!(steps[0].starts_with("1000\t0x"), "{}", steps[0]);
-    assert!(steps.iter().any(|l| l.contains("\tld 0x")) && steps.iter().any(|l| l.contains("st 0x")));
+    assert!(
+        steps.iter().any(|l| l.contains("\tld 0x")) && steps.iter().any(|l| l.contains("st 0x"))
+    );
 
     // A forged record: mismatch, status 1, with chunk and cycle.
     forge(&dir, 2, |r| r.start.regs[2] ^= 8);
     let (status, _, err) = rvjit(&["replay", d, "--chunk", "2"]);
     assert_eq!(status, 1, "{err}");
-    assert!(err.contains("mismatch: chunk 2: replay differs at cycle"), "{err}");
+    assert!(
+        err.contains("mismatch: chunk 2: replay differs at cycle"),
+        "{err}"
+    );
     let (status, _, err) = rvjit(&["replay", d, "--all", "--jobs", "2"]);
     assert_eq!(status, 1, "{err}");
     // A corrupted record: rvjit error 125 with a clear message.
     rewrite(&dir.join(chunk_file(3)), |b| b[100] ^= 1);
     let (status, _, err) = rvjit(&["replay", d, "--chunk", "3"]);
     assert_eq!(status, 125, "{err}");
-    assert!(err.contains("chunk record is corrupted: checksum mismatch"), "{err}");
+    assert!(
+        err.contains("chunk record is corrupted: checksum mismatch"),
+        "{err}"
+    );
     let (status, _, err) = rvjit(&["replay", d, "--chunk", "3", "--elf", elf]);
     assert_eq!(status, 125, "{err}");
     let other = elf_path("riscv32imac-unknown-none-elf", "fibonacci");

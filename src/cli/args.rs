@@ -236,5 +236,7 @@ fn parse_chunk_size(text: &str) -> Result<u64, String> {
 /// A cycle count: digits, `_` separators allowed.
 fn parse_count(text: &str) -> Result<u64, String> {
     let digits: String = text.trim().chars().filter(|&c| c != '_').collect();
-    digits.parse().map_err(|_| format!("'{text}' is not a cycle count (a non-negative integer)"))
+    digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a cycle count (a non-negative integer)"))
 }

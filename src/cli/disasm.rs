@@ -16,11 +16,16 @@ use super::symbols;
 pub fn disasm(args: &DisasmArgs) -> Result<i32, CliError> {
     let program = load_program(&args.elf)?;
     let mut out = BufWriter::new(std::io::stdout().lock());
-    match write_listing(&mut out, &program, &args.elf.display().to_string()).and_then(|()| out.flush()) {
+    match write_listing(&mut out, &program, &args.elf.display().to_string())
+        .and_then(|()| out.flush())
+    {
         Ok(()) => Ok(0),
         // `rvjit disasm x | head` is fine.
         Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(CliError::new(format!("cannot write the listing: {e}"), "check where stdout goes")),
+        Err(e) => Err(CliError::new(
+            format!("cannot write the listing: {e}"),
+            "check where stdout goes",
+        )),
     }
 }
 
@@ -35,7 +40,10 @@ fn encoding(bytes: &[u8]) -> String {
 
 /// objdump's ` <symbol+0xoff>` after a direct branch or jump target.
 fn target_note(ins: &Instr, pc: u64, p: &Program) -> String {
-    let direct = ins.op.info().is_some_and(|row| matches!(row.format, Format::B | Format::J));
+    let direct = ins
+        .op
+        .info()
+        .is_some_and(|row| matches!(row.format, Format::B | Format::J));
     if !direct {
         return String::new();
     }
@@ -50,15 +58,28 @@ pub fn write_listing(out: &mut impl Write, p: &Program, name: &str) -> std::io::
     writeln!(out, "entry point {:#x}", p.entry)?;
     for seg in p.segments.iter().filter(|s| s.perm & PERM_X != 0) {
         let end = seg.vaddr + seg.data.len() as u64;
-        writeln!(out, "\nDisassembly of segment {:#x}..{:#x}:", seg.vaddr, seg.vaddr + seg.memsz)?;
+        writeln!(
+            out,
+            "\nDisassembly of segment {:#x}..{:#x}:",
+            seg.vaddr,
+            seg.vaddr + seg.memsz
+        )?;
         // Symbols of this segment, in address order (Program keeps them sorted).
-        let syms: Vec<&Symbol> = p.functions.iter().filter(|s| s.addr >= seg.vaddr && s.addr < end).collect();
+        let syms: Vec<&Symbol> = p
+            .functions
+            .iter()
+            .filter(|s| s.addr >= seg.vaddr && s.addr < end)
+            .collect();
         let mut next_sym = 0;
         let mut pc = seg.vaddr;
         while pc < end {
             while next_sym < syms.len() && syms[next_sym].addr <= pc {
                 if syms[next_sym].addr == pc {
-                    writeln!(out, "\n{pc:0width$x} <{}>:", symbols::display_name(&syms[next_sym].name))?;
+                    writeln!(
+                        out,
+                        "\n{pc:0width$x} <{}>:",
+                        symbols::display_name(&syms[next_sym].name)
+                    )?;
                 }
                 next_sym += 1;
             }
@@ -73,8 +94,12 @@ pub fn write_listing(out: &mut impl Write, p: &Program, name: &str) -> std::io::
                 }
             }
             let text = match ins {
-                Some(i) if usize::from(i.len) == len && i.op != Op::Illegal => disasm_one(i, pc, p.xlen) + &target_note(i, pc, p),
-                Some(i) if usize::from(i.len) == len => format!("{}\t# illegal", disasm_one(i, pc, p.xlen)),
+                Some(i) if usize::from(i.len) == len && i.op != Op::Illegal => {
+                    disasm_one(i, pc, p.xlen) + &target_note(i, pc, p)
+                }
+                Some(i) if usize::from(i.len) == len => {
+                    format!("{}\t# illegal", disasm_one(i, pc, p.xlen))
+                }
                 _ => format!(".{len}byte\t# cut off"),
             };
             let bytes = &seg.data[off..off + len];
@@ -82,7 +107,12 @@ pub fn write_listing(out: &mut impl Write, p: &Program, name: &str) -> std::io::
             pc += len as u64;
         }
         if seg.memsz > seg.data.len() as u64 {
-            writeln!(out, "\t... {:#x} zero bytes to {:#x}", seg.memsz - seg.data.len() as u64, seg.vaddr + seg.memsz)?;
+            writeln!(
+                out,
+                "\t... {:#x} zero bytes to {:#x}",
+                seg.memsz - seg.data.len() as u64,
+                seg.vaddr + seg.memsz
+            )?;
         }
     }
     Ok(())

@@ -12,7 +12,10 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(what: impl Into<String>, hint: impl Into<String>) -> CliError {
-        CliError { what: what.into(), hint: Some(hint.into()) }
+        CliError {
+            what: what.into(),
+            hint: Some(hint.into()),
+        }
     }
 
     /// Print `rvjit: error: <what>` (one line) and the hint on the next.
@@ -24,7 +27,10 @@ impl CliError {
     }
 
     pub fn io(action: &str, path: &Path, e: impl Display) -> CliError {
-        CliError::new(format!("cannot {action} {}: {e}", path.display()), "check the path and its permissions")
+        CliError::new(
+            format!("cannot {action} {}: {e}", path.display()),
+            "check the path and its permissions",
+        )
     }
 
     pub fn elf(path: &Path, e: &ElfError) -> CliError {

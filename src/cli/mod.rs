@@ -24,7 +24,9 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = match e.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return e.print().map_or(STATUS_ERROR, |()| 0),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    return e.print().map_or(STATUS_ERROR, |()| 0)
+                }
                 // `rvjit` alone: show the help, but it is still a usage error.
                 ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.print(),
                 _ => {

@@ -19,23 +19,39 @@ const STATUS_ERROR: i32 = super::STATUS_ERROR;
 
 fn witness_error(e: &WitnessError) -> CliError {
     let hint = match e {
-        WitnessError::WrongElf { .. } => "pass the ELF the run was recorded from with --elf, or record again",
+        WitnessError::WrongElf { .. } => {
+            "pass the ELF the run was recorded from with --elf, or record again"
+        }
         WitnessError::VersionMismatch { .. } => "record again with this rvjit",
-        WitnessError::NoSuchChunk { .. } => "chunks are numbered from 0; see the manifest's chunk count",
-        WitnessError::Io { .. } => "check that DIR was written by `rvjit run --chunk-size N --chunks-dir DIR`",
+        WitnessError::NoSuchChunk { .. } => {
+            "chunks are numbered from 0; see the manifest's chunk count"
+        }
+        WitnessError::Io { .. } => {
+            "check that DIR was written by `rvjit run --chunk-size N --chunks-dir DIR`"
+        }
         _ => "the chunks directory is damaged; record the run again",
     };
     CliError::new(e.to_string(), hint)
 }
 
 /// Record the run into `dir` with the interpreter.
-pub fn record(m: &mut Machine, elf: &[u8], dir: &Path, chunk_size: u64, limit: u64) -> Result<DirRun, CliError> {
+pub fn record(
+    m: &mut Machine,
+    elf: &[u8],
+    dir: &Path,
+    chunk_size: u64,
+    limit: u64,
+) -> Result<DirRun, CliError> {
     record_to_dir(m, elf, dir, chunk_size, limit).map_err(|e| witness_error(&e))
 }
 
 /// One line after the run's summary: how much was recorded where.
 pub fn report_recording(recorded: &DirRun, dir: &Path, cycles: u64) {
-    let per_million = if cycles > 0 { recorded.record_bytes as f64 * 1e6 / cycles as f64 } else { 0.0 };
+    let per_million = if cycles > 0 {
+        recorded.record_bytes as f64 * 1e6 / cycles as f64
+    } else {
+        0.0
+    };
     eprintln!(
         "rvjit: witness: {} chunks of up to {} cycles, {} bytes in {} ({:.0} bytes per million cycles; recorded with the interpreter)",
         recorded.run.manifest.chunk_count,
@@ -47,7 +63,10 @@ pub fn report_recording(recorded: &DirRun, dir: &Path, cycles: u64) {
 }
 
 fn describe(o: &ReplayOutcome) -> String {
-    let mut s = format!("chunk {} (cycles {}..{}) replays exactly", o.chunk, o.start_cycle, o.end_cycle);
+    let mut s = format!(
+        "chunk {} (cycles {}..{}) replays exactly",
+        o.chunk, o.start_cycle, o.end_cycle
+    );
     match &o.stop {
         Some(stop) => s += &format!(" and ends the run with {stop}"),
         None => s += ", ending at the next chunk's start state",
@@ -67,7 +86,8 @@ pub fn replay(args: &ReplayArgs) -> Result<i32, CliError> {
         };
         let result = replayer.replay(k, file.as_mut().map(|f| f as &mut dyn Write));
         if let (Some(f), Some(path)) = (file.as_mut(), &args.trace) {
-            f.flush().map_err(|e| CliError::io("write the trace to", path, e))?;
+            f.flush()
+                .map_err(|e| CliError::io("write the trace to", path, e))?;
         }
         return match result {
             Ok(o) => {
@@ -112,5 +132,9 @@ pub fn replay(args: &ReplayArgs) -> Result<i32, CliError> {
         return Ok(0);
     }
     eprintln!("rvjit: {mismatches} of {count} chunks differ, {errors} could not be read");
-    Ok(if errors > 0 { STATUS_ERROR } else { STATUS_MISMATCH })
+    Ok(if errors > 0 {
+        STATUS_ERROR
+    } else {
+        STATUS_MISMATCH
+    })
 }

@@ -179,8 +179,7 @@ impl Summary {
         let (stop_name, exit_code, fault, breakpoint_pc) = match stop {
             Stop::Exit { code } => ("exit", Some(*code), None, None),
             Stop::Fault(f) => {
-                let report =
-                    FaultReport {
+                let report = FaultReport {
                     fault: f.clone(),
                     message: f.to_string(),
                     instruction: fault_instruction(m, f),
@@ -205,7 +204,11 @@ impl Summary {
             cycles,
             cycle_limit,
             wall_seconds,
-            mips: if wall_seconds > 0.0 { cycles as f64 / wall_seconds / 1e6 } else { 0.0 },
+            mips: if wall_seconds > 0.0 {
+                cycles as f64 / wall_seconds / 1e6
+            } else {
+                0.0
+            },
             public_output_len: public.len(),
             public_output_sha256: hex(&Sha256::digest(public)),
             stdout_len: m.host.stdout().len(),
@@ -274,7 +277,10 @@ impl Summary {
         );
         if stats {
             let m = &self.memory;
-            s += &format!("\nrvjit: engine {}, RV{}, setup {:.3} s", self.engine, self.xlen, self.setup_seconds);
+            s += &format!(
+                "\nrvjit: engine {}, RV{}, setup {:.3} s",
+                self.engine, self.xlen, self.setup_seconds
+            );
             s += &format!(
                 "\nrvjit: memory: RAM {:#x}..{:#x} ({} MiB), input blob {:#x}..{:#x} ({} bytes)",
                 m.ram_start,
@@ -302,7 +308,11 @@ impl Summary {
             let text = serde_json::to_string(self).unwrap_or_default();
             let _ = writeln!(out, "{sep}{text}").and_then(|()| out.flush());
         } else {
-            let sep = if stdout_ends_line && stderr_ends_line { "" } else { "\n" };
+            let sep = if stdout_ends_line && stderr_ends_line {
+                ""
+            } else {
+                "\n"
+            };
             eprintln!("{sep}{}", self.text(stats));
         }
     }
@@ -329,37 +339,129 @@ mod tests {
     fn fault_hints() {
         use rvjit::host::{OUTPUT_LIMIT, STDOUT_LIMIT};
         let cases: [(FaultKind, &str); 13] = [
-            (FaultKind::IllegalInstruction { bits: 0 }, "all-zero instruction"),
-            (FaultKind::IllegalInstruction { bits: 0x0000_0053 }, "extensions rvjit lacks"),
-            (FaultKind::InstructionFetch { addr: 0x1234 }, "function pointer"),
+            (
+                FaultKind::IllegalInstruction { bits: 0 },
+                "all-zero instruction",
+            ),
+            (
+                FaultKind::IllegalInstruction { bits: 0x0000_0053 },
+                "extensions rvjit lacks",
+            ),
+            (
+                FaultKind::InstructionFetch { addr: 0x1234 },
+                "function pointer",
+            ),
             (FaultKind::LoadAccess { addr: 0, size: 4 }, "null pointer"),
-            (FaultKind::StoreAccess { addr: 0xff8, size: 8 }, "null pointer"),
-            (FaultKind::LoadAccess { addr: 0xf000_0000, size: 4 }, "raise --memory or fix the pointer"),
-            (FaultKind::StoreAccess { addr: 0x1000, size: 8 }, "raise --memory or fix the pointer"),
-            (FaultKind::StoreReadOnly { addr: 0x20_0004, size: 4 }, "cannot be written"),
-            (FaultKind::MisalignedLoad { addr: 0x2001, size: 4 }, "the guest must align 4-byte accesses"),
-            (FaultKind::MisalignedStore { addr: 0x2002, size: 8 }, "the guest must align 8-byte accesses"),
-            (FaultKind::UnknownService { number: 0x0800_0fff }, "no such service"),
-            (FaultKind::OutputLimit { limit: STDOUT_LIMIT, max: 10 }, "raise --max-stdout"),
-            (FaultKind::OutputLimit { limit: OUTPUT_LIMIT, max: 10 }, "raise --max-output"),
+            (
+                FaultKind::StoreAccess {
+                    addr: 0xff8,
+                    size: 8,
+                },
+                "null pointer",
+            ),
+            (
+                FaultKind::LoadAccess {
+                    addr: 0xf000_0000,
+                    size: 4,
+                },
+                "raise --memory or fix the pointer",
+            ),
+            (
+                FaultKind::StoreAccess {
+                    addr: 0x1000,
+                    size: 8,
+                },
+                "raise --memory or fix the pointer",
+            ),
+            (
+                FaultKind::StoreReadOnly {
+                    addr: 0x20_0004,
+                    size: 4,
+                },
+                "cannot be written",
+            ),
+            (
+                FaultKind::MisalignedLoad {
+                    addr: 0x2001,
+                    size: 4,
+                },
+                "the guest must align 4-byte accesses",
+            ),
+            (
+                FaultKind::MisalignedStore {
+                    addr: 0x2002,
+                    size: 8,
+                },
+                "the guest must align 8-byte accesses",
+            ),
+            (
+                FaultKind::UnknownService {
+                    number: 0x0800_0fff,
+                },
+                "no such service",
+            ),
+            (
+                FaultKind::OutputLimit {
+                    limit: STDOUT_LIMIT,
+                    max: 10,
+                },
+                "raise --max-stdout",
+            ),
+            (
+                FaultKind::OutputLimit {
+                    limit: OUTPUT_LIMIT,
+                    max: 10,
+                },
+                "raise --max-output",
+            ),
         ];
         for (kind, needle) in cases {
             let hint = fault_hint(&kind);
             assert!(hint.contains(needle), "{kind:?}: {hint}");
-            assert!(!hint.contains('\n') && hint.len() < 160, "{kind:?}: not one short line: {hint}");
+            assert!(
+                !hint.contains('\n') && hint.len() < 160,
+                "{kind:?}: not one short line: {hint}"
+            );
         }
-        let overflow = FaultKind::StoreAccess { addr: 0xf_ffe0, size: 4 };
+        let overflow = FaultKind::StoreAccess {
+            addr: 0xf_ffe0,
+            size: 4,
+        };
         assert!(near_stack_pointer(&overflow, 0x10_0000));
         assert!(near_stack_pointer(&overflow, 0xf_ffd0));
         assert!(!near_stack_pointer(&overflow, 0x20_0000));
-        assert!(!near_stack_pointer(&FaultKind::StoreAccess { addr: 0x10, size: 4 }, 0x20));
-        assert!(!near_stack_pointer(&FaultKind::StoreReadOnly { addr: 0xf_ffe0, size: 4 }, 0x10_0000));
-        let bad = FaultKind::BadServiceArgument { service: "write", addr: 0x10, len: 4, reason: "not readable" };
-        assert!(fault_hint(&bad).contains("passed to write"), "{}", fault_hint(&bad));
+        assert!(!near_stack_pointer(
+            &FaultKind::StoreAccess {
+                addr: 0x10,
+                size: 4
+            },
+            0x20
+        ));
+        assert!(!near_stack_pointer(
+            &FaultKind::StoreReadOnly {
+                addr: 0xf_ffe0,
+                size: 4
+            },
+            0x10_0000
+        ));
+        let bad = FaultKind::BadServiceArgument {
+            service: "write",
+            addr: 0x10,
+            len: 4,
+            reason: "not readable",
+        };
+        assert!(
+            fault_hint(&bad).contains("passed to write"),
+            "{}",
+            fault_hint(&bad)
+        );
     }
 
     #[test]
     fn hex_digest() {
-        assert_eq!(hex(&Sha256::digest(b"")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            hex(&Sha256::digest(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }

@@ -31,7 +31,9 @@ fn read_program(path: &Path) -> Result<(Vec<u8>, Program), CliError> {
 fn read_frame(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| CliError::io(&format!("read {what} from"), path, e))?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError::io(&format!("read {what} from"), path, e))?;
         return Ok(buf);
     }
     std::fs::read(path).map_err(|e| CliError::io(&format!("read {what}"), path, e))
@@ -40,20 +42,42 @@ fn read_frame(path: &Path, what: &str) -> Result<Vec<u8>, CliError> {
 fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
     if args.memory == 0 || !args.memory.is_multiple_of(PAGE) {
         return Err(CliError::new(
-            format!("--memory {} is not a positive multiple of 4 KiB", args.memory),
+            format!(
+                "--memory {} is not a positive multiple of 4 KiB",
+                args.memory
+            ),
             "use a size such as 64M, 512M or 1G",
         ));
     }
-    let inputs = args.inputs.iter().map(|p| read_frame(p, "input frame")).collect::<Result<Vec<_>, _>>()?;
-    let hints = args.hints.iter().map(|p| read_frame(p, "hint frame")).collect::<Result<Vec<_>, _>>()?;
+    let inputs = args
+        .inputs
+        .iter()
+        .map(|p| read_frame(p, "input frame"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let hints = args
+        .hints
+        .iter()
+        .map(|p| read_frame(p, "hint frame"))
+        .collect::<Result<Vec<_>, _>>()?;
     let host = HostConfig {
         inputs,
         hints,
-        limits: Limits { max_output: args.max_output, max_stdout: args.max_stdout, ..Limits::default() },
+        limits: Limits {
+            max_output: args.max_output,
+            max_stdout: args.max_stdout,
+            ..Limits::default()
+        },
         echo: true,
     };
-    host.validate().map_err(|e| CliError::new(e.to_string(), "pass smaller --input/--hint files"))?;
-    Ok(RunConfig { memory: MemoryConfig { ram_size: args.memory, misaligned: args.misaligned.into() }, host })
+    host.validate()
+        .map_err(|e| CliError::new(e.to_string(), "pass smaller --input/--hint files"))?;
+    Ok(RunConfig {
+        memory: MemoryConfig {
+            ram_size: args.memory,
+            misaligned: args.misaligned.into(),
+        },
+        host,
+    })
 }
 
 /// Run the guest; the result is rvjit's exit status.
@@ -61,11 +85,18 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     let start = Instant::now();
     let (elf_bytes, program) = read_program(&args.elf)?;
     let config = run_config(args)?;
-    let mut m = Machine::new(Arc::new(program), &config)
-        .map_err(|e| CliError::new(format!("{}: {e}", args.elf.display()), "see `rvjit run --help` for --memory"))?;
+    let mut m = Machine::new(Arc::new(program), &config).map_err(|e| {
+        CliError::new(
+            format!("{}: {e}", args.elf.display()),
+            "see `rvjit run --help` for --memory",
+        )
+    })?;
     // Create the output file now, so that a bad path fails before a long run.
     let output = match &args.output {
-        Some(path) => Some((path, std::fs::File::create(path).map_err(|e| CliError::io("create", path, e))?)),
+        Some(path) => Some((
+            path,
+            std::fs::File::create(path).map_err(|e| CliError::io("create", path, e))?,
+        )),
         None => None,
     };
     let setup = start.elapsed();
@@ -85,22 +116,36 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         }
         (_, _, Engine::Interp) => interp::run(&mut m, limit),
         (_, _, Engine::Jit) => {
-            let jit_error = |e: jit::JitError| CliError::new(format!("--engine jit: {e}"), "run with --engine interp");
-            let options = jit::Options { opt: args.jit_opt.level(), lazy: args.jit_lazy, ..jit::Options::default() };
-            let mut translator = jit::Translator::with_options(&m.program, &options).map_err(jit_error)?;
+            let jit_error = |e: jit::JitError| {
+                CliError::new(format!("--engine jit: {e}"), "run with --engine interp")
+            };
+            let options = jit::Options {
+                opt: args.jit_opt.level(),
+                lazy: args.jit_lazy,
+                ..jit::Options::default()
+            };
+            let mut translator =
+                jit::Translator::with_options(&m.program, &options).map_err(jit_error)?;
             let stop = translator.run(&mut m, limit).map_err(jit_error)?;
             translation = Some(translator.stats().clone());
             stop
         }
     };
     // Translation (ahead of time and on demand) is reported on its own; `wall` is execution.
-    let translate_time = translation.as_ref().map_or(Duration::ZERO, |s| s.translate_time);
+    let translate_time = translation
+        .as_ref()
+        .map_or(Duration::ZERO, |s| s.translate_time);
     let wall = t.elapsed().saturating_sub(translate_time);
     if let Some((path, mut file)) = output {
-        file.write_all(m.host.public_output()).map_err(|e| CliError::io("write public output to", path, e))?;
+        file.write_all(m.host.public_output())
+            .map_err(|e| CliError::io("write public output to", path, e))?;
     }
     // Recording always uses the interpreter (for now).
-    let engine = if witness.is_some() { Engine::Interp } else { args.engine };
+    let engine = if witness.is_some() {
+        Engine::Interp
+    } else {
+        args.engine
+    };
     let mut summary = Summary::new(&m, &stop, engine.name(), args.max_cycles, setup, wall);
     summary.translation = translation.map(|s| TranslationReport {
         translate_seconds: s.translate_time.as_secs_f64(),
@@ -110,7 +155,12 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         on_demand_regions: s.on_demand_regions,
     });
     let ends_line = |b: &[u8]| b.last().is_none_or(|&c| c == b'\n');
-    summary.emit(args.json, args.stats, ends_line(m.host.stdout()), ends_line(m.host.stderr()));
+    summary.emit(
+        args.json,
+        args.stats,
+        ends_line(m.host.stdout()),
+        ends_line(m.host.stderr()),
+    );
     if let Some((recorded, dir)) = witness {
         super::replay::report_recording(&recorded, dir, m.cpu.cycle);
     }

@@ -4,22 +4,34 @@
 /// Parse a size; the error says what is wrong in one line.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    let digits_end = t.find(|c: char| !(c.is_ascii_digit() || c == '_')).unwrap_or(t.len());
+    let digits_end = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+        .unwrap_or(t.len());
     let (num, suffix) = t.split_at(digits_end);
     let num: String = num.chars().filter(|&c| c != '_').collect();
     if num.is_empty() {
-        return Err(format!("'{text}' is not a size (expected e.g. 4096, 64K, 512M, 1G)"));
+        return Err(format!(
+            "'{text}' is not a size (expected e.g. 4096, 64K, 512M, 1G)"
+        ));
     }
-    let value: u64 = num.parse().map_err(|_| format!("size '{text}' is too large"))?;
+    let value: u64 = num
+        .parse()
+        .map_err(|_| format!("size '{text}' is too large"))?;
     let shift = match suffix.to_ascii_lowercase().as_str() {
         "" | "b" => 0,
         "k" | "kb" | "kib" => 10,
         "m" | "mb" | "mib" => 20,
         "g" | "gb" | "gib" => 30,
         "t" | "tb" | "tib" => 40,
-        _ => return Err(format!("'{text}' has an unknown size suffix '{suffix}' (use K, M, G or T)")),
+        _ => {
+            return Err(format!(
+                "'{text}' has an unknown size suffix '{suffix}' (use K, M, G or T)"
+            ))
+        }
     };
-    value.checked_mul(1u64 << shift).ok_or_else(|| format!("size '{text}' is too large"))
+    value
+        .checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("size '{text}' is too large"))
 }
 
 #[cfg(test)]

@@ -17,7 +17,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_output: 64 << 20, max_stdout: 64 << 20, max_input: 1 << 30, max_hints: 1 << 30 }
+        Limits {
+            max_output: 64 << 20,
+            max_stdout: 64 << 20,
+            max_input: 1 << 30,
+            max_hints: 1 << 30,
+        }
     }
 }
 
@@ -37,7 +42,9 @@ pub struct HostConfig {
 /// Why a [`HostConfig`] cannot be used.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum HostConfigError {
-    #[error("input frame {index} has {len} bytes; a frame holds at most {max} (u32 length prefix)")]
+    #[error(
+        "input frame {index} has {len} bytes; a frame holds at most {max} (u32 length prefix)"
+    )]
     InputFrameTooLarge { index: usize, len: u64, max: u64 },
     #[error("input blob of {total} bytes exceeds the input limit of {max} bytes")]
     InputTooLarge { total: u64, max: u64 },
@@ -70,23 +77,39 @@ impl HostConfig {
         for (index, frame) in self.inputs.iter().enumerate() {
             let len = frame.len() as u64;
             if len > MAX_FRAME_LEN {
-                return Err(HostConfigError::InputFrameTooLarge { index, len, max: MAX_FRAME_LEN });
+                return Err(HostConfigError::InputFrameTooLarge {
+                    index,
+                    len,
+                    max: MAX_FRAME_LEN,
+                });
             }
-            total = total.saturating_add(len).saturating_add(crate::abi::FRAME_LEN_BYTES as u64);
+            total = total
+                .saturating_add(len)
+                .saturating_add(crate::abi::FRAME_LEN_BYTES as u64);
         }
         if total > self.limits.max_input {
-            return Err(HostConfigError::InputTooLarge { total, max: self.limits.max_input });
+            return Err(HostConfigError::InputTooLarge {
+                total,
+                max: self.limits.max_input,
+            });
         }
         let mut total: u64 = 0;
         for (index, frame) in self.hints.iter().enumerate() {
             let len = frame.len() as u64;
             if len > MAX_FRAME_LEN {
-                return Err(HostConfigError::HintFrameTooLarge { index, len, max: MAX_FRAME_LEN });
+                return Err(HostConfigError::HintFrameTooLarge {
+                    index,
+                    len,
+                    max: MAX_FRAME_LEN,
+                });
             }
             total = total.saturating_add(len);
         }
         if total > self.limits.max_hints {
-            return Err(HostConfigError::HintsTooLarge { total, max: self.limits.max_hints });
+            return Err(HostConfigError::HintsTooLarge {
+                total,
+                max: self.limits.max_hints,
+            });
         }
         Ok(())
     }
@@ -98,15 +121,24 @@ mod tests {
 
     #[test]
     fn blob_frames_and_limits() {
-        let mut c = HostConfig { inputs: vec![b"ab".to_vec(), vec![]], ..Default::default() };
+        let mut c = HostConfig {
+            inputs: vec![b"ab".to_vec(), vec![]],
+            ..Default::default()
+        };
         assert_eq!(c.input_blob(), [2, 0, 0, 0, b'a', b'b', 0, 0, 0, 0]);
         assert_eq!(c.validate(), Ok(()));
         c.limits.max_input = 9;
-        assert_eq!(c.validate(), Err(HostConfigError::InputTooLarge { total: 10, max: 9 }));
+        assert_eq!(
+            c.validate(),
+            Err(HostConfigError::InputTooLarge { total: 10, max: 9 })
+        );
         c.limits.max_input = 10;
         c.hints = vec![vec![0; 5], vec![0; 4]];
         c.limits.max_hints = 8;
-        assert_eq!(c.validate(), Err(HostConfigError::HintsTooLarge { total: 9, max: 8 }));
+        assert_eq!(
+            c.validate(),
+            Err(HostConfigError::HintsTooLarge { total: 9, max: 8 })
+        );
         c.limits.max_hints = 9;
         assert_eq!(c.validate(), Ok(()));
     }

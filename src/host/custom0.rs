@@ -9,20 +9,29 @@ use crate::isa::{Instr, Op};
 use crate::outcome::FaultKind;
 
 impl Host {
-    pub(super) fn serve_custom0(&mut self, ins: &Instr, g: &mut Guest) -> Result<Service, FaultKind> {
+    pub(super) fn serve_custom0(
+        &mut self,
+        ins: &Instr,
+        g: &mut Guest,
+    ) -> Result<Service, FaultKind> {
         match ins.op {
             // The decoder yields the 12-bit immediate unsigned: exit codes 0..=4095.
             Op::Terminate => return Ok(Service::Exit(u64::from(ins.imm as u32 & 0xfff))),
             Op::HintStorew => self.hint_to_guest(g, "hintstorew", g.reg(ins.rd), 4)?,
             Op::HintBuffer => {
                 let (dst, words) = (g.reg(ins.rd), g.reg(ins.rs1));
-                let len = words.checked_mul(4).ok_or_else(|| bad("hintbuffer", dst, words, "word count overflows"))?;
+                let len = words
+                    .checked_mul(4)
+                    .ok_or_else(|| bad("hintbuffer", dst, words, "word count overflows"))?;
                 self.hint_to_guest(g, "hintbuffer", dst, len)?
             }
             Op::Reveal => {
                 let word = (g.reg(ins.rs1) as u32).to_le_bytes();
                 let offset = g.reg(ins.rd).checked_add(u64::from(ins.imm as u32 & 0xfff));
-                let limit = FaultKind::OutputLimit { limit: OUTPUT_LIMIT, max: self.out.max_output };
+                let limit = FaultKind::OutputLimit {
+                    limit: OUTPUT_LIMIT,
+                    max: self.out.max_output,
+                };
                 self.out.store_public(offset.ok_or(limit)?, &word)?
             }
             Op::HintInput => self.hint_input(g)?,
@@ -32,7 +41,14 @@ impl Host {
             }
             Op::HintRandom => {
                 let words = g.reg(ins.rd);
-                let too_many = || bad("hintrandom", 0, words, "word count exhausts the random stream");
+                let too_many = || {
+                    bad(
+                        "hintrandom",
+                        0,
+                        words,
+                        "word count exhausts the random stream",
+                    )
+                };
                 let len = words.checked_mul(4).ok_or_else(too_many)?;
                 let start = self.random.take(len).ok_or_else(too_many)?;
                 self.hint_stream.set_random(start, len);
@@ -46,16 +62,31 @@ impl Host {
 
     /// Copy the next `len` hint-stream bytes to `dst`. Faults with no effect if the stream
     /// has fewer bytes left or the destination is not writable.
-    fn hint_to_guest(&mut self, g: &mut Guest, service: &'static str, dst: u64, len: u64) -> Result<(), FaultKind> {
+    fn hint_to_guest(
+        &mut self,
+        g: &mut Guest,
+        service: &'static str,
+        dst: u64,
+        len: u64,
+    ) -> Result<(), FaultKind> {
         if len > self.hint_stream.remaining() {
-            return Err(bad(service, dst, len, "read past the end of the hint stream"));
+            return Err(bad(
+                service,
+                dst,
+                len,
+                "read past the end of the hint stream",
+            ));
         }
         g.check_writable(service, dst, len)?;
-        let at =
-            self.hint_stream.take(len).ok_or_else(|| bad(service, dst, len, "read past the end of the hint stream"))?;
+        let at = self
+            .hint_stream
+            .take(len)
+            .ok_or_else(|| bad(service, dst, len, "read past the end of the hint stream"))?;
         let stream = &self.hint_stream;
         // take() reserved [at, at + len): the sum cannot overflow.
-        g.write_with(service, dst, len, |off, chunk| stream.fill(at.wrapping_add(off), chunk))
+        g.write_with(service, dst, len, |off, chunk| {
+            stream.fill(at.wrapping_add(off), chunk)
+        })
     }
 
     /// `hintinput`: pop the next input frame (own cursor over the input blob) and make the
@@ -65,9 +96,14 @@ impl Host {
         let pos = self.input_frame_pos;
         let left = self.input_len.saturating_sub(pos);
         let at = |off: u64| {
-            self.input_base
-                .checked_add(off)
-                .ok_or_else(|| bad(SERVICE, self.input_base, off, "input blob address overflows"))
+            self.input_base.checked_add(off).ok_or_else(|| {
+                bad(
+                    SERVICE,
+                    self.input_base,
+                    off,
+                    "input blob address overflows",
+                )
+            })
         };
         if left < FRAME_LEN_BYTES as u64 {
             return Err(bad(SERVICE, at(pos)?, left, "no input frame left"));
@@ -76,7 +112,12 @@ impl Host {
         let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
         let body = pos + FRAME_LEN_BYTES as u64;
         if u64::from(len) > self.input_len - body {
-            return Err(bad(SERVICE, at(body)?, u64::from(len), "input frame runs past the end of the input blob"));
+            return Err(bad(
+                SERVICE,
+                at(body)?,
+                u64::from(len),
+                "input frame runs past the end of the input blob",
+            ));
         }
         let bytes = g.read(SERVICE, at(body)?, u64::from(len))?;
         let padded = bytes.len().div_ceil(4) * 4;

@@ -36,7 +36,12 @@ pub struct Guest<'a> {
 
 /// `BadServiceArgument` shorthand.
 pub fn bad(service: &'static str, addr: u64, len: u64, reason: &'static str) -> FaultKind {
-    FaultKind::BadServiceArgument { service, addr, len, reason }
+    FaultKind::BadServiceArgument {
+        service,
+        addr,
+        len,
+        reason,
+    }
 }
 
 impl<'a> Guest<'a> {
@@ -70,11 +75,18 @@ impl<'a> Guest<'a> {
 
     /// Borrow `len` readable guest bytes.
     pub fn read(&self, service: &'static str, addr: u64, len: u64) -> Result<&[u8], FaultKind> {
-        self.mem.read(addr, len).map_err(|_| bad(service, addr, len, NOT_READABLE))
+        self.mem
+            .read(addr, len)
+            .map_err(|_| bad(service, addr, len, NOT_READABLE))
     }
 
     /// Fail unless `[addr, addr+len)` is writable (call before consuming any host state).
-    pub fn check_writable(&self, service: &'static str, addr: u64, len: u64) -> Result<(), FaultKind> {
+    pub fn check_writable(
+        &self,
+        service: &'static str,
+        addr: u64,
+        len: u64,
+    ) -> Result<(), FaultKind> {
         if len == 0 || self.mem.store_check(addr, len).is_ok() {
             Ok(())
         } else {
@@ -83,7 +95,12 @@ impl<'a> Guest<'a> {
     }
 
     /// Fail unless `[addr, addr+len)` is readable and writable (in-place precompiles).
-    pub fn check_read_write(&self, service: &'static str, addr: u64, len: u64) -> Result<(), FaultKind> {
+    pub fn check_read_write(
+        &self,
+        service: &'static str,
+        addr: u64,
+        len: u64,
+    ) -> Result<(), FaultKind> {
         if len != 0 && !self.mem.check(addr, len, PERM_R) {
             return Err(bad(service, addr, len, NOT_READABLE));
         }
@@ -91,8 +108,15 @@ impl<'a> Guest<'a> {
     }
 
     /// Copy `data` into guest memory at `addr`.
-    pub fn write(&mut self, service: &'static str, addr: u64, data: &[u8]) -> Result<(), FaultKind> {
-        self.mem.write(addr, data).map_err(|_| bad(service, addr, data.len() as u64, NOT_WRITABLE))?;
+    pub fn write(
+        &mut self,
+        service: &'static str,
+        addr: u64,
+        data: &[u8],
+    ) -> Result<(), FaultKind> {
+        self.mem
+            .write(addr, data)
+            .map_err(|_| bad(service, addr, data.len() as u64, NOT_WRITABLE))?;
         if let Some(o) = self.observer.as_deref_mut() {
             o.memory(addr, data);
         }
@@ -115,7 +139,9 @@ impl<'a> Guest<'a> {
         while done < len {
             let n = (len - done).min(buf.len() as u64) as usize;
             fill(done, &mut buf[..n]);
-            let at = dst.checked_add(done).ok_or_else(|| bad(service, dst, len, NOT_WRITABLE))?;
+            let at = dst
+                .checked_add(done)
+                .ok_or_else(|| bad(service, dst, len, NOT_WRITABLE))?;
             self.write(service, at, &buf[..n])?;
             done += n as u64;
         }
@@ -124,7 +150,13 @@ impl<'a> Guest<'a> {
 
     /// Copy `len` guest bytes from `src` to `dst` through a bounce buffer (the source is
     /// guest memory too, e.g. the input blob). The caller has checked both ranges.
-    pub fn copy_within(&mut self, service: &'static str, src: u64, dst: u64, len: u64) -> Result<(), FaultKind> {
+    pub fn copy_within(
+        &mut self,
+        service: &'static str,
+        src: u64,
+        dst: u64,
+        len: u64,
+    ) -> Result<(), FaultKind> {
         let mut buf = [0u8; 4096];
         let mut done = 0u64;
         while done < len {

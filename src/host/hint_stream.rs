@@ -61,7 +61,9 @@ impl HintStream {
         match &self.source {
             Source::Empty => out.fill(0),
             Source::Bytes(data) => {
-                let src = usize::try_from(at).ok().and_then(|a| data.get(a..a.checked_add(out.len())?));
+                let src = usize::try_from(at)
+                    .ok()
+                    .and_then(|a| data.get(a..a.checked_add(out.len())?));
                 match src {
                     Some(src) => out.copy_from_slice(src),
                     None => out.fill(0),

@@ -144,7 +144,12 @@ impl Host {
     }
 
     /// Serve a custom-0 instruction (OpenVM door).
-    pub fn custom0(&mut self, ins: &Instr, cpu: &mut Cpu, mem: &mut GuestMemory) -> Result<Service, FaultKind> {
+    pub fn custom0(
+        &mut self,
+        ins: &Instr,
+        cpu: &mut Cpu,
+        mem: &mut GuestMemory,
+    ) -> Result<Service, FaultKind> {
         self.custom0_observed(ins, cpu, mem, None)
     }
 

@@ -27,7 +27,9 @@ pub struct Outputs {
 }
 
 fn within(used: usize, extra: u64, max: u64) -> bool {
-    (used as u64).checked_add(extra).is_some_and(|total| total <= max)
+    (used as u64)
+        .checked_add(extra)
+        .is_some_and(|total| total <= max)
 }
 
 /// Best effort: a closed host pipe must not change the guest's outcome.
@@ -40,7 +42,10 @@ impl Outputs {
     pub fn text(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), FaultKind> {
         let used = self.stdout.len().saturating_add(self.stderr.len());
         if !within(used, bytes.len() as u64, self.max_stdout) {
-            return Err(FaultKind::OutputLimit { limit: STDOUT_LIMIT, max: self.max_stdout });
+            return Err(FaultKind::OutputLimit {
+                limit: STDOUT_LIMIT,
+                max: self.max_stdout,
+            });
         }
         let echo = self.echo && !bytes.is_empty();
         match stream {
@@ -63,7 +68,10 @@ impl Outputs {
     /// Append to the public output (fd 3).
     pub fn append_public(&mut self, bytes: &[u8]) -> Result<(), FaultKind> {
         if !within(self.public.len(), bytes.len() as u64, self.max_output) {
-            return Err(FaultKind::OutputLimit { limit: OUTPUT_LIMIT, max: self.max_output });
+            return Err(FaultKind::OutputLimit {
+                limit: OUTPUT_LIMIT,
+                max: self.max_output,
+            });
         }
         self.public.extend_from_slice(bytes);
         Ok(())
@@ -72,10 +80,18 @@ impl Outputs {
     /// OpenVM `reveal`: store `bytes` at byte `offset` of the public output, growing it with
     /// zeros as needed.
     pub fn store_public(&mut self, offset: u64, bytes: &[u8]) -> Result<(), FaultKind> {
-        let limit = FaultKind::OutputLimit { limit: OUTPUT_LIMIT, max: self.max_output };
-        let end = offset.checked_add(bytes.len() as u64).filter(|&e| e <= self.max_output).ok_or(limit.clone())?;
+        let limit = FaultKind::OutputLimit {
+            limit: OUTPUT_LIMIT,
+            max: self.max_output,
+        };
+        let end = offset
+            .checked_add(bytes.len() as u64)
+            .filter(|&e| e <= self.max_output)
+            .ok_or(limit.clone())?;
         let (start, end) = (usize::try_from(offset), usize::try_from(end));
-        let (Ok(start), Ok(end)) = (start, end) else { return Err(limit) };
+        let (Ok(start), Ok(end)) = (start, end) else {
+            return Err(limit);
+        };
         if self.public.len() < end {
             self.public.resize(end, 0);
         }

@@ -38,7 +38,10 @@ pub fn sha256_compress(g: &mut Guest, state_ptr: u64, block_ptr: u64) -> Result<
     let mut block = [0u8; SHA256_BLOCK_BYTES as usize];
     block.copy_from_slice(g.read(SERVICE, block_ptr, SHA256_BLOCK_BYTES)?);
     let mut state = [0u32; 8];
-    for (word, b) in state.iter_mut().zip(g.read(SERVICE, state_ptr, SHA256_STATE_BYTES)?.chunks_exact(4)) {
+    for (word, b) in state.iter_mut().zip(
+        g.read(SERVICE, state_ptr, SHA256_STATE_BYTES)?
+            .chunks_exact(4),
+    ) {
         *word = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     }
     sha2::compress256(&mut state, &[*GenericArray::from_slice(&block)]);

@@ -64,7 +64,8 @@ mod tests {
         fill_at(0, &mut whole);
         assert_eq!(&whole[..32], &block(0));
         assert_eq!(&whole[32..64], &block(1));
-        let expect: [u8; 32] = Sha256::digest([GETRANDOM_SEED, &2u64.to_le_bytes()].concat()).into();
+        let expect: [u8; 32] =
+            Sha256::digest([GETRANDOM_SEED, &2u64.to_le_bytes()].concat()).into();
         assert_eq!(&whole[64..], &expect[..16]);
         let mut part = [0u8; 37];
         fill_at(5, &mut part);

@@ -9,10 +9,40 @@ use super::{Instr, Op, Xlen};
 
 /// Every compressed form rvjit accepts, for disassembly and tests.
 pub const FORMS: &[&str] = &[
-    "c.addi4spn", "c.lw", "c.ld", "c.sw", "c.sd", "c.nop", "c.addi", "c.jal", "c.addiw", "c.li",
-    "c.addi16sp", "c.lui", "c.srli", "c.srai", "c.andi", "c.sub", "c.xor", "c.or", "c.and",
-    "c.subw", "c.addw", "c.j", "c.beqz", "c.bnez", "c.slli", "c.lwsp", "c.ldsp", "c.jr", "c.mv",
-    "c.ebreak", "c.jalr", "c.add", "c.swsp", "c.sdsp",
+    "c.addi4spn",
+    "c.lw",
+    "c.ld",
+    "c.sw",
+    "c.sd",
+    "c.nop",
+    "c.addi",
+    "c.jal",
+    "c.addiw",
+    "c.li",
+    "c.addi16sp",
+    "c.lui",
+    "c.srli",
+    "c.srai",
+    "c.andi",
+    "c.sub",
+    "c.xor",
+    "c.or",
+    "c.and",
+    "c.subw",
+    "c.addw",
+    "c.j",
+    "c.beqz",
+    "c.bnez",
+    "c.slli",
+    "c.lwsp",
+    "c.ldsp",
+    "c.jr",
+    "c.mv",
+    "c.ebreak",
+    "c.jalr",
+    "c.add",
+    "c.swsp",
+    "c.sdsp",
 ];
 
 /// Decode a 16-bit instruction into its expansion.
@@ -41,7 +71,15 @@ fn sext(value: u32, width: u32) -> i32 {
 }
 
 fn mk(op: Op, rd: u32, rs1: u32, rs2: u32, imm: i32, raw: u16) -> Instr {
-    Instr { op, rd: rd as u8, rs1: rs1 as u8, rs2: rs2 as u8, imm, len: 2, raw: raw as u32 }
+    Instr {
+        op,
+        rd: rd as u8,
+        rs1: rs1 as u8,
+        rs2: rs2 as u8,
+        imm,
+        len: 2,
+        raw: raw as u32,
+    }
 }
 
 /// The 6-bit signed immediate of CI forms: imm[5] = bit 12, imm[4:0] = bits 6:2.
@@ -90,7 +128,8 @@ fn expand(raw: u16, xlen: Xlen) -> Option<(Instr, &'static str)> {
     match (h & 3, funct3) {
         // ---------------- quadrant 0 ----------------
         (0, 0b000) => {
-            let nzuimm = bits(h, 12, 11) << 4 | bits(h, 10, 7) << 6 | bit(h, 6) << 2 | bit(h, 5) << 3;
+            let nzuimm =
+                bits(h, 12, 11) << 4 | bits(h, 10, 7) << 6 | bit(h, 6) << 2 | bit(h, 5) << 3;
             if nzuimm == 0 {
                 return None; // includes the all-zero parcel, defined illegal
             }

@@ -30,8 +30,16 @@ const SHAMT: u32 = 0x03f0_0000;
 /// wrong encoding would be worse than a panic.
 pub fn encode(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> u32 {
     let Some(row) = op.info() else { return 0 };
-    assert!(rd < 32 && rs1 < 32 && rs2 < 32, "{}: register out of range", row.mnemonic);
-    let (rd, rs1, rs2) = (u32::from(rd) << 7, u32::from(rs1) << 15, u32::from(rs2) << 20);
+    assert!(
+        rd < 32 && rs1 < 32 && rs2 < 32,
+        "{}: register out of range",
+        row.mnemonic
+    );
+    let (rd, rs1, rs2) = (
+        u32::from(rd) << 7,
+        u32::from(rs1) << 15,
+        u32::from(rs2) << 20,
+    );
     let fits = |bits: u32| {
         let half = 1i64 << (bits - 1);
         (-half..half).contains(&i64::from(imm))
@@ -45,29 +53,58 @@ pub fn encode(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> u32 {
             (rd | rs1 | (u & 0xfff) << 20, RD | RS1 | IMM_I)
         }
         Format::CustomI | Format::Csr => {
-            assert!((0..4096).contains(&imm), "{}: immediate {imm} out of range", row.mnemonic);
+            assert!(
+                (0..4096).contains(&imm),
+                "{}: immediate {imm} out of range",
+                row.mnemonic
+            );
             (rd | rs1 | u << 20, RD | RS1 | IMM_I)
         }
         Format::S => {
             assert!(fits(12), "{}: offset {imm} out of range", row.mnemonic);
-            (rs1 | rs2 | (u >> 5 & 0x7f) << 25 | (u & 0x1f) << 7, RS1 | RS2 | IMM_S)
+            (
+                rs1 | rs2 | (u >> 5 & 0x7f) << 25 | (u & 0x1f) << 7,
+                RS1 | RS2 | IMM_S,
+            )
         }
         Format::B => {
-            assert!(fits(13) && imm & 1 == 0, "{}: offset {imm} out of range or odd", row.mnemonic);
-            let f = (u >> 12 & 1) << 31 | (u >> 5 & 0x3f) << 25 | (u >> 1 & 0xf) << 8 | (u >> 11 & 1) << 7;
+            assert!(
+                fits(13) && imm & 1 == 0,
+                "{}: offset {imm} out of range or odd",
+                row.mnemonic
+            );
+            let f = (u >> 12 & 1) << 31
+                | (u >> 5 & 0x3f) << 25
+                | (u >> 1 & 0xf) << 8
+                | (u >> 11 & 1) << 7;
             (rs1 | rs2 | f, RS1 | RS2 | IMM_S)
         }
         Format::U => {
-            assert!(imm & 0xfff == 0, "{}: immediate {imm:#x} has low bits set", row.mnemonic);
+            assert!(
+                imm & 0xfff == 0,
+                "{}: immediate {imm:#x} has low bits set",
+                row.mnemonic
+            );
             (rd | u, RD | IMM_U)
         }
         Format::J => {
-            assert!(fits(21) && imm & 1 == 0, "{}: offset {imm} out of range or odd", row.mnemonic);
-            let f = (u >> 20 & 1) << 31 | (u >> 1 & 0x3ff) << 21 | (u >> 11 & 1) << 20 | (u >> 12 & 0xff) << 12;
+            assert!(
+                fits(21) && imm & 1 == 0,
+                "{}: offset {imm} out of range or odd",
+                row.mnemonic
+            );
+            let f = (u >> 20 & 1) << 31
+                | (u >> 1 & 0x3ff) << 21
+                | (u >> 11 & 1) << 20
+                | (u >> 12 & 0xff) << 12;
             (rd | f, RD | IMM_U)
         }
         Format::Shift => {
-            assert!((0..64).contains(&imm), "{}: shift amount {imm} out of range", row.mnemonic);
+            assert!(
+                (0..64).contains(&imm),
+                "{}: shift amount {imm} out of range",
+                row.mnemonic
+            );
             (rd | rs1 | u << 20, RD | RS1 | SHAMT)
         }
         Format::Lr => (rd | rs1, RD | RS1),
@@ -80,7 +117,11 @@ pub fn encode(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> u32 {
 /// Operand bits that land on positions the row fixes must agree with the fixed value.
 fn check_fixed(row: &OpInfo, fields: u32, span: u32) {
     let conflict = (fields ^ row.bits) & row.mask & span;
-    assert!(conflict == 0, "{}: operands contradict the fixed encoding bits {conflict:#010x}", row.mnemonic);
+    assert!(
+        conflict == 0,
+        "{}: operands contradict the fixed encoding bits {conflict:#010x}",
+        row.mnemonic
+    );
 }
 
 #[cfg(test)]
@@ -138,7 +179,15 @@ mod tests {
             Format::Csr => (rd, 0, 0, imm),
             Format::None => (0, 0, 0, 0),
         };
-        Instr { op: row.op, rd, rs1, rs2, imm, len: 4, raw: word }
+        Instr {
+            op: row.op,
+            rd,
+            rs1,
+            rs2,
+            imm,
+            len: 4,
+            raw: word,
+        }
     }
 
     #[test]
@@ -152,7 +201,12 @@ mod tests {
                 for ops in operand_sets(row, xlen) {
                     let word = encode(row.op, ops.0, ops.1, ops.2, ops.3);
                     assert_eq!(word & row.mask, row.bits, "{} {ops:?}", row.mnemonic);
-                    assert_eq!(decode32(word, xlen), expected(row, word, ops), "{} {xlen:?} {ops:?}", row.mnemonic);
+                    assert_eq!(
+                        decode32(word, xlen),
+                        expected(row, word, ops),
+                        "{} {xlen:?} {ops:?}",
+                        row.mnemonic
+                    );
                     checked += 1;
                 }
             }

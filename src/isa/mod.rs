@@ -64,7 +64,15 @@ pub struct Instr {
 impl Instr {
     /// An illegal instruction carrying its raw bits.
     pub fn illegal(raw: u32, len: u8) -> Instr {
-        Instr { op: Op::Illegal, rd: 0, rs1: 0, rs2: 0, imm: 0, len, raw }
+        Instr {
+            op: Op::Illegal,
+            rd: 0,
+            rs1: 0,
+            rs2: 0,
+            imm: 0,
+            len,
+            raw,
+        }
     }
 
     pub fn is_compressed(&self) -> bool {
@@ -129,7 +137,15 @@ pub fn decode32(w: u32, xlen: Xlen) -> Instr {
     let rs1 = ((w >> 15) & 31) as u8;
     let rs2 = ((w >> 20) & 31) as u8;
     let i_imm = sext(w >> 20, 12);
-    let mut ins = Instr { op: row.op, rd: 0, rs1: 0, rs2: 0, imm: 0, len: 4, raw: w };
+    let mut ins = Instr {
+        op: row.op,
+        rd: 0,
+        rs1: 0,
+        rs2: 0,
+        imm: 0,
+        len: 4,
+        raw: w,
+    };
     match row.format {
         Format::R | Format::CustomR => {
             ins.rd = rd;
@@ -213,14 +229,21 @@ mod tests {
     fn table_rows_do_not_shadow_each_other() {
         // A row's own encoding must decode to that row (first match wins).
         for row in TABLE {
-            let first = TABLE.iter().find(|r| row.bits & r.mask == r.bits).map(|r| r.op);
+            let first = TABLE
+                .iter()
+                .find(|r| row.bits & r.mask == r.bits)
+                .map(|r| r.op);
             assert_eq!(first, Some(row.op), "row {} is shadowed", row.mnemonic);
         }
     }
 
     #[test]
     fn service_and_atomic_classes_follow_the_table() {
-        let services: Vec<Op> = TABLE.iter().map(|r| r.op).filter(|op| op.is_service()).collect();
+        let services: Vec<Op> = TABLE
+            .iter()
+            .map(|r| r.op)
+            .filter(|op| op.is_service())
+            .collect();
         assert_eq!(services.len(), 9, "ecall + 8 custom-0 ops: {services:?}");
         assert!(services.contains(&Op::Ecall) && services.contains(&Op::Keccakf));
         let atomics = TABLE.iter().filter(|r| r.op.is_atomic()).count();

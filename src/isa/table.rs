@@ -199,12 +199,16 @@ impl Op {
     /// Is this a door into the host-service table: `ecall`, or an OpenVM custom-0 instruction
     /// (derived from the table's formats)?
     pub fn is_service(self) -> bool {
-        self == Op::Ecall || self.info().is_some_and(|row| matches!(row.format, Format::CustomI | Format::CustomR))
+        self == Op::Ecall
+            || self
+                .info()
+                .is_some_and(|row| matches!(row.format, Format::CustomI | Format::CustomR))
     }
 
     /// Is this LR, SC or an AMO (derived from the table's formats)?
     pub fn is_atomic(self) -> bool {
-        self.info().is_some_and(|row| matches!(row.format, Format::Amo | Format::Lr))
+        self.info()
+            .is_some_and(|row| matches!(row.format, Format::Amo | Format::Lr))
     }
 
     /// Does this operation end a basic block (changes control flow or leaves guest code)?

@@ -51,9 +51,17 @@ impl Table {
         let ranges = code
             .ranges
             .iter()
-            .map(|r| Range { base: r.base, slots: (0..r.instrs.len()).map(|_| Cell::new(Slot::default())).collect() })
+            .map(|r| Range {
+                base: r.base,
+                slots: (0..r.instrs.len())
+                    .map(|_| Cell::new(Slot::default()))
+                    .collect(),
+            })
             .collect();
-        Table { ranges, last: Cell::new(0) }
+        Table {
+            ranges,
+            last: Cell::new(0),
+        }
     }
 
     #[inline]
@@ -67,7 +75,10 @@ impl Table {
                 return r.slots.get(i);
             }
         }
-        let k = self.ranges.iter().position(|r| pc >= r.base && ((pc - r.base) >> 1) < r.slots.len() as u64)?;
+        let k = self
+            .ranges
+            .iter()
+            .position(|r| pc >= r.base && ((pc - r.base) >> 1) < r.slots.len() as u64)?;
         self.last.set(k);
         let r = self.ranges.get(k)?;
         r.slots.get(((pc - r.base) >> 1) as usize)
@@ -83,7 +94,11 @@ impl Table {
     pub fn insert(&self, pc: u64, code: usize, index: u32) {
         if let Some(slot) = self.slot_of(pc) {
             if slot.get().code == 0 {
-                slot.set(Slot { code, index, _pad: 0 });
+                slot.set(Slot {
+                    code,
+                    index,
+                    _pad: 0,
+                });
             }
         }
     }
@@ -97,8 +112,16 @@ impl Table {
     pub fn main_view(&self) -> RangeView {
         match self.ranges.iter().max_by_key(|r| r.slots.len()) {
             // `Cell<Slot>` has the layout of `Slot` (`repr(transparent)`).
-            Some(r) => RangeView { base: r.base, bytes: 2 * r.slots.len() as u64, slots: r.slots.as_ptr().cast::<Slot>() },
-            None => RangeView { base: 0, bytes: 0, slots: std::ptr::null() },
+            Some(r) => RangeView {
+                base: r.base,
+                bytes: 2 * r.slots.len() as u64,
+                slots: r.slots.as_ptr().cast::<Slot>(),
+            },
+            None => RangeView {
+                base: 0,
+                bytes: 0,
+                slots: std::ptr::null(),
+            },
         }
     }
 }

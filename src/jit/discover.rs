@@ -51,7 +51,11 @@ pub struct Region {
 impl Region {
     /// The entries in the order of the region function's entry index.
     pub fn entry_order(&self) -> Vec<u64> {
-        self.entries.iter().copied().filter(|pc| self.blocks.contains_key(pc)).collect()
+        self.entries
+            .iter()
+            .copied()
+            .filter(|pc| self.blocks.contains_key(pc))
+            .collect()
     }
 
     pub fn instr_count(&self) -> usize {
@@ -64,7 +68,16 @@ impl Region {
 pub fn is_control(op: Op) -> bool {
     matches!(
         op,
-        Op::Jal | Op::Jalr | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu | Op::Ebreak | Op::Illegal
+        Op::Jal
+            | Op::Jalr
+            | Op::Beq
+            | Op::Bne
+            | Op::Blt
+            | Op::Bge
+            | Op::Bltu
+            | Op::Bgeu
+            | Op::Ebreak
+            | Op::Illegal
     )
 }
 
@@ -109,7 +122,8 @@ pub fn region(
         if leaders.contains(&pc) || code.fetch(pc).is_none() {
             continue;
         }
-        if pc != root && (func_starts.contains(&pc) || covered.contains(&pc) || size >= MAX_REGION) {
+        if pc != root && (func_starts.contains(&pc) || covered.contains(&pc) || size >= MAX_REGION)
+        {
             exits.push(pc);
             continue;
         }
@@ -142,7 +156,9 @@ pub fn region(
         let mut instrs = Vec::new();
         let mut p = start;
         let end = loop {
-            let Some(&ins) = code.fetch(p) else { break End::Fall(p) };
+            let Some(&ins) = code.fetch(p) else {
+                break End::Fall(p);
+            };
             if !instrs.is_empty() && leaders.contains(&p) {
                 break End::Fall(p);
             }
@@ -158,14 +174,29 @@ pub fn region(
         blocks.insert(start, Block { start, instrs, end });
     }
     let mut entries = vec![root];
-    entries.extend(order.iter().copied().filter(|pc| *pc != root && returns.contains(pc)));
+    entries.extend(
+        order
+            .iter()
+            .copied()
+            .filter(|pc| *pc != root && returns.contains(pc)),
+    );
     let budgets = budgets(&blocks, &entries, trunc);
-    Region { root, blocks, exits, entries, budgets }
+    Region {
+        root,
+        blocks,
+        exits,
+        entries,
+        budgets,
+    }
 }
 
 /// Blocks of the region that control can reach directly from the end of `b` (without leaving
 /// the region); the lifter turns exactly these into jumps.
-pub fn local_successors(b: &Block, blocks: &BTreeMap<u64, Block>, trunc: impl Fn(u64) -> u64) -> Vec<u64> {
+pub fn local_successors(
+    b: &Block,
+    blocks: &BTreeMap<u64, Block>,
+    trunc: impl Fn(u64) -> u64,
+) -> Vec<u64> {
     let mut out = Vec::new();
     match b.end {
         End::Fall(next) => out.push(next),
@@ -174,7 +205,9 @@ pub fn local_successors(b: &Block, blocks: &BTreeMap<u64, Block>, trunc: impl Fn
                 let next = trunc(pc.wrapping_add(u64::from(ins.len)));
                 let target = trunc(pc.wrapping_add(ins.imm as i64 as u64));
                 match ins.op {
-                    Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => out.extend([target, next]),
+                    Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
+                        out.extend([target, next])
+                    }
                     Op::Jal => out.push(target),
                     _ => {}
                 }
@@ -188,13 +221,24 @@ pub fn local_successors(b: &Block, blocks: &BTreeMap<u64, Block>, trunc: impl Fn
 /// Checkpoints (entries and targets of back edges of a depth-first search, so that every
 /// cycle contains one) with the longest run of instructions from each to the next
 /// checkpoint or exit.
-fn budgets(blocks: &BTreeMap<u64, Block>, entries: &[u64], trunc: impl Fn(u64) -> u64 + Copy) -> HashMap<u64, u64> {
-    let succ: HashMap<u64, Vec<u64>> = blocks.iter().map(|(&pc, b)| (pc, local_successors(b, blocks, trunc))).collect();
+fn budgets(
+    blocks: &BTreeMap<u64, Block>,
+    entries: &[u64],
+    trunc: impl Fn(u64) -> u64 + Copy,
+) -> HashMap<u64, u64> {
+    let succ: HashMap<u64, Vec<u64>> = blocks
+        .iter()
+        .map(|(&pc, b)| (pc, local_successors(b, blocks, trunc)))
+        .collect();
     let mut checkpoints: HashSet<u64> = entries.iter().copied().collect();
     // Iterative DFS; `on_stack` marks gray nodes. Blocks not reachable from an entry (none
     // by construction) are searched too, so the graph minus edges into checkpoints is acyclic.
     let mut state: HashMap<u64, u8> = HashMap::new(); // 1 = on stack, 2 = done
-    let roots: Vec<u64> = entries.iter().copied().chain(blocks.keys().copied()).collect();
+    let roots: Vec<u64> = entries
+        .iter()
+        .copied()
+        .chain(blocks.keys().copied())
+        .collect();
     for r in roots {
         if state.contains_key(&r) || !blocks.contains_key(&r) {
             continue;
@@ -245,5 +289,8 @@ fn budgets(blocks: &BTreeMap<u64, Block>, entries: &[u64], trunc: impl Fn(u64) -
         memo.insert(pc, len + best);
         len + best
     }
-    checkpoints.iter().map(|&c| (c, walk(c, blocks, &succ, &checkpoints, &mut longest))).collect()
+    checkpoints
+        .iter()
+        .map(|&c| (c, walk(c, blocks, &succ, &checkpoints, &mut longest)))
+        .collect()
 }

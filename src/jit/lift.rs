@@ -22,15 +22,15 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block as IrBlock, ExtFuncData, ExternalName, FuncRef, InstBuilder, MemFlagsData, SigRef, Signature, Type,
-    UserExternalName, Value,
+    types, AbiParam, Block as IrBlock, ExtFuncData, ExternalName, FuncRef, InstBuilder,
+    MemFlagsData, SigRef, Signature, Type, UserExternalName, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use std::collections::HashMap;
 
-use super::discover::{Block, End, Region};
 use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
+use super::discover::{Block, End, Region};
 use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
 use crate::memory::PAGE_SHIFT;
@@ -54,7 +54,10 @@ struct Usage {
 
 impl Usage {
     fn of(region: &Region) -> Usage {
-        let mut u = Usage { read: [false; 32], written: [false; 32] };
+        let mut u = Usage {
+            read: [false; 32],
+            written: [false; 32],
+        };
         for b in region.blocks.values() {
             for (_, ins) in &b.instrs {
                 u.read[ins.rs1 as usize & 31] = true;
@@ -217,7 +220,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
 
     /// A constant of type `ty` (I32 or I64), masked to the type's width as Cranelift requires.
     fn kt(&mut self, ty: Type, v: i64) -> Value {
-        let v = if ty == types::I32 { i64::from(v as u32) } else { v };
+        let v = if ty == types::I32 {
+            i64::from(v as u32)
+        } else {
+            v
+        };
         self.b.ins().iconst(ty, v)
     }
 
@@ -269,7 +276,12 @@ impl<'a, 'b> Lifter<'a, 'b> {
     fn flush(&mut self, clear: bool) {
         for r in 1..32 {
             if let Some(val) = self.dirty[r] {
-                self.b.ins().store(MemFlagsData::trusted(), val, self.cpu, CPU_REGS + 8 * r as i32);
+                self.b.ins().store(
+                    MemFlagsData::trusted(),
+                    val,
+                    self.cpu,
+                    CPU_REGS + 8 * r as i32,
+                );
                 if clear {
                     self.dirty[r] = None;
                 }
@@ -281,7 +293,12 @@ impl<'a, 'b> Lifter<'a, 'b> {
     fn reload(&mut self) {
         for r in 1..32 {
             if let (Some(v), true) = (self.regs[r], self.usage.read[r]) {
-                let val = self.b.ins().load(self.ty, MemFlagsData::trusted(), self.cpu, CPU_REGS + 8 * r as i32);
+                let val = self.b.ins().load(
+                    self.ty,
+                    MemFlagsData::trusted(),
+                    self.cpu,
+                    CPU_REGS + 8 * r as i32,
+                );
                 self.b.def_var(v, val);
             }
         }
@@ -303,7 +320,13 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 Some(&f) => f,
                 None => {
                     let sig = self.region_sig();
-                    let name = self.b.func.declare_imported_user_function(UserExternalName { namespace: 0, index: func });
+                    let name = self
+                        .b
+                        .func
+                        .declare_imported_user_function(UserExternalName {
+                            namespace: 0,
+                            index: func,
+                        });
                     // Not colocated: the JIT places code anywhere, so calls use full addresses.
                     let f = self.b.import_function(ExtFuncData {
                         name: ExternalName::user(name),
@@ -339,14 +362,19 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// there, written through).
     fn store_cycle(&mut self) {
         let c = self.b.use_var(self.cycle);
-        self.b.ins().store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
     }
 
     /// Continue at a computed pc `t` (i64): tail-call its region through the compiled-code
     /// table when it is an entry there, else leave for the dispatcher.
     fn goto_indirect(&mut self, t: Value) {
         let off = self.b.ins().isub(t, self.table_base);
-        let inr = self.b.ins().icmp(IntCC::UnsignedLessThan, off, self.table_bytes);
+        let inr = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThan, off, self.table_bytes);
         let look = self.b.create_block();
         let call = self.b.create_block();
         let out = self.b.create_block();
@@ -357,13 +385,21 @@ impl<'a, 'b> Lifter<'a, 'b> {
         const _: () = assert!(SLOT_SIZE == 16);
         let scaled = self.b.ins().ishl_imm_u(off, 3);
         let slot = self.b.ins().iadd(self.table_slots, scaled);
-        let code = self.b.ins().load(types::I64, MemFlagsData::trusted(), slot, SLOT_CODE);
+        let code = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), slot, SLOT_CODE);
         self.b.ins().brif(code, call, &[], out, &[t.into()]);
         self.enter(call);
-        let idx = self.b.ins().load(types::I32, MemFlagsData::trusted(), slot, SLOT_INDEX);
+        let idx = self
+            .b
+            .ins()
+            .load(types::I32, MemFlagsData::trusted(), slot, SLOT_INDEX);
         self.store_cycle();
         let sig = self.region_sig();
-        self.b.ins().return_call_indirect(sig, code, &[self.ctx, idx]);
+        self.b
+            .ins()
+            .return_call_indirect(sig, code, &[self.ctx, idx]);
         self.enter(out);
         let pc = self.b.block_params(out)[0];
         self.exit_to(pc, STATUS_CONTINUE);
@@ -380,9 +416,13 @@ impl<'a, 'b> Lifter<'a, 'b> {
     fn callout(&mut self, pc: u64, i: usize) {
         self.flush(true);
         let pcv = self.k64(pc);
-        self.b.ins().store(MemFlagsData::trusted(), pcv, self.cpu, CPU_PC);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), pcv, self.cpu, CPU_PC);
         let c = self.cycle_at(i);
-        self.b.ins().store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
         let sig = match self.step_sig {
             Some(s) => s,
             None => {
@@ -397,7 +437,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
         // is reloaded from the Cpu right after anyway.
         let f = self.k64(rvjit_step as *const () as usize as u64);
         self.b.ins().call_indirect(sig, f, &[self.ctx]);
-        let status = self.b.ins().load(types::I32, MemFlagsData::trusted(), self.ctx, CTX_FLAG);
+        let status = self
+            .b
+            .ins()
+            .load(types::I32, MemFlagsData::trusted(), self.ctx, CTX_FLAG);
         let cont = self.b.create_block();
         self.b.ins().brif(status, self.stop, &[], cont, &[]);
         self.enter(cont);
@@ -407,7 +450,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
     fn block(&mut self, block: &Block) {
         let head = self.heads[&block.start];
         self.b.switch_to_block(head);
-        debug_assert!(self.dirty.iter().all(Option::is_none), "registers flushed at every block end");
+        debug_assert!(
+            self.dirty.iter().all(Option::is_none),
+            "registers flushed at every block end"
+        );
         let n = block.instrs.len() as i64;
         if let Some(&w) = self.budgets.get(&block.start) {
             // Checkpoint: leave for the interpreter when the longest run of instructions up
@@ -469,7 +515,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 let t = self.addk(a, ins.imm as i64);
                 let m = self.kt(self.ty, !1i64);
                 let t = self.b.ins().band(t, m);
-                let t = if self.ty == types::I32 { self.b.ins().uextend(types::I64, t) } else { t };
+                let t = if self.ty == types::I32 {
+                    self.b.ins().uextend(types::I64, t)
+                } else {
+                    t
+                };
                 let v = self.k(next);
                 self.set(ins.rd, v);
                 self.retire(n);
@@ -518,9 +568,13 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.switch_to_block(self.exit);
         let pc = self.b.block_params(self.exit)[0];
         let status = self.b.block_params(self.exit)[1];
-        self.b.ins().store(MemFlagsData::trusted(), pc, self.cpu, CPU_PC);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), pc, self.cpu, CPU_PC);
         let c = self.b.use_var(self.cycle);
-        self.b.ins().store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), c, self.cpu, CPU_CYCLE);
         self.b.ins().return_(&[status]);
         // A call-out stopped the run: the Cpu already holds the final state.
         self.b.switch_to_block(self.stop);
@@ -561,7 +615,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let mut bad = zero;
         if signed {
             // MIN / -1: dividing by 1 instead gives MIN (quotient) and 0 (remainder), as the spec.
-            let min = if ty == types::I32 { i32::MIN as u32 as i64 } else { i64::MIN };
+            let min = if ty == types::I32 {
+                i32::MIN as u32 as i64
+            } else {
+                i64::MIN
+            };
             let amin = self.cmpk(IntCC::Equal, a, min);
             let bneg = self.cmpk(IntCC::Equal, bv, -1);
             let ovf = self.b.ins().band(amin, bneg);
@@ -599,9 +657,16 @@ impl<'a, 'b> Lifter<'a, 'b> {
     fn mem_check(&mut self, pc: u64, i: usize, addr: Value, size: i64, store: bool) {
         let page = self.b.ins().ushr_imm_u(addr, i64::from(PAGE_SHIFT));
         let page = self.b.ins().umin(page, self.last_page);
-        let table = if store { self.store_table } else { self.load_table };
+        let table = if store {
+            self.store_table
+        } else {
+            self.load_table
+        };
         let pp = self.b.ins().iadd(table, page);
-        let bad = self.b.ins().uload8(types::I64, MemFlagsData::trusted(), pp, 0);
+        let bad = self
+            .b
+            .ins()
+            .uload8(types::I64, MemFlagsData::trusted(), pp, 0);
         let bad = if size > 1 {
             let low = self.b.ins().band_imm_u(addr, size - 1);
             self.b.ins().bor(bad, low)
@@ -720,7 +785,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
             Op::Addi => ri!(iadd),
             Op::Slti | Op::Sltiu => {
                 let a = self.get(ins.rs1);
-                let cc = if ins.op == Op::Slti { IntCC::SignedLessThan } else { IntCC::UnsignedLessThan };
+                let cc = if ins.op == Op::Slti {
+                    IntCC::SignedLessThan
+                } else {
+                    IntCC::UnsignedLessThan
+                };
                 let kv = self.k(imm as u64);
                 let c = self.b.ins().icmp(cc, a, kv);
                 let v = self.bool_to_reg(c);
@@ -738,7 +807,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
             Op::Slt | Op::Sltu => {
                 let a = self.get(ins.rs1);
                 let bv = self.get(ins.rs2);
-                let cc = if ins.op == Op::Slt { IntCC::SignedLessThan } else { IntCC::UnsignedLessThan };
+                let cc = if ins.op == Op::Slt {
+                    IntCC::SignedLessThan
+                } else {
+                    IntCC::UnsignedLessThan
+                };
                 let c = self.b.ins().icmp(cc, a, bv);
                 let v = self.bool_to_reg(c);
                 self.set(rd, v);
@@ -764,7 +837,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
                     let sh = self.k64(32);
                     c = self.b.ins().ushr(c, sh);
                 }
-                let v = if self.ty == types::I32 { self.b.ins().ireduce(types::I32, c) } else { c };
+                let v = if self.ty == types::I32 {
+                    self.b.ins().ireduce(types::I32, c)
+                } else {
+                    c
+                };
                 self.set(rd, v);
             }
             Op::Mul => rr!(imul),
@@ -833,9 +910,16 @@ impl<'a, 'b> Lifter<'a, 'b> {
             | Op::Keccakf => self.callout(pc, i),
             // Control instructions always end their block and are lifted by `control`; this arm
             // is unreachable by construction (discover::is_control).
-            Op::Jal | Op::Jalr | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu | Op::Ebreak | Op::Illegal => {
-                self.callout(pc, i)
-            }
+            Op::Jal
+            | Op::Jalr
+            | Op::Beq
+            | Op::Bne
+            | Op::Blt
+            | Op::Bge
+            | Op::Bltu
+            | Op::Bgeu
+            | Op::Ebreak
+            | Op::Illegal => self.callout(pc, i),
         }
     }
 }

@@ -90,7 +90,11 @@ pub enum OptLevel {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { sweep: true, lazy: false, opt: OptLevel::default() }
+        Options {
+            sweep: true,
+            lazy: false,
+            opt: OptLevel::default(),
+        }
     }
 }
 
@@ -135,7 +139,9 @@ impl Translator {
     pub fn with_options(program: &Arc<Program>, options: &Options) -> Result<Translator, JitError> {
         let start = Instant::now();
         let mut flags = settings::builder();
-        let set = |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| JitError::Settings(e.to_string()));
+        let set = |f: &mut settings::Builder, k: &str, v: &str| {
+            f.set(k, v).map_err(|e| JitError::Settings(e.to_string()))
+        };
         let opt = match options.opt {
             OptLevel::None => "none",
             OptLevel::Speed => "speed",
@@ -148,12 +154,23 @@ impl Translator {
         // Tail calls between regions (Cranelift's x64 tail calls rely on frame pointers).
         set(&mut flags, "preserve_frame_pointers", "true")?;
         set(&mut flags, "use_colocated_libcalls", "false")?;
-        set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+        set(
+            &mut flags,
+            "enable_verifier",
+            if cfg!(debug_assertions) {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
         let isa = cranelift_native::builder()
             .map_err(|e| JitError::UnsupportedHost(e.to_string()))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| JitError::Settings(e.to_string()))?;
-        let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names()));
+        let mut module = JITModule::new(JITBuilder::with_isa(
+            isa.clone(),
+            cranelift_module::default_libcall_names(),
+        ));
         let enter_id = define_enter(&mut module)?;
         let mut t = Translator {
             program: Arc::clone(program),
@@ -230,12 +247,21 @@ impl Translator {
             work.extend(region.exits.iter().rev().copied());
             regions.push((id, region));
         }
-        let env = lift::LiftEnv { xlen: self.program.xlen, call_conv: self.isa.default_call_conv(), targets: &self.targets };
+        let env = lift::LiftEnv {
+            xlen: self.program.xlen,
+            call_conv: self.isa.default_call_conv(),
+            targets: &self.targets,
+        };
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
             .par_iter()
             .map_init(
-                || (FunctionBuilderContext::new(), cranelift_codegen::Context::new()),
+                || {
+                    (
+                        FunctionBuilderContext::new(),
+                        cranelift_codegen::Context::new(),
+                    )
+                },
                 |(fctx, cctx), (id, region)| compile(isa, &env, region, *id, fctx, cctx),
             )
             .collect();
@@ -246,20 +272,36 @@ impl Translator {
     }
 
     /// Discover the region rooted at `root` and declare its function.
-    fn discover(&mut self, root: u64, on_demand: bool) -> Result<(FuncId, discover::Region), JitError> {
+    fn discover(
+        &mut self,
+        root: u64,
+        on_demand: bool,
+    ) -> Result<(FuncId, discover::Region), JitError> {
         let xlen = self.program.xlen;
         // Ahead of time, regions do not duplicate each other; a region made on demand (for a pc
         // that is no entry, e.g. a jump-table target) takes all code it reaches, so hot code
         // reached that way stays inside one region.
         let empty = HashSet::new();
         let covered = if on_demand { &empty } else { &self.covered };
-        let region = discover::region(&self.program.code, root, &self.func_starts, covered, move |v| xlen.trunc(v));
-        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
+        let region = discover::region(
+            &self.program.code,
+            root,
+            &self.func_starts,
+            covered,
+            move |v| xlen.trunc(v),
+        );
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
         let sig = lift::region_signature();
         let name = format!("r{:x}_{}", root, self.stats.regions);
         let id = module
             .declare_function(&name, Linkage::Local, &sig)
-            .map_err(|e| JitError::Translate { pc: root, reason: e.to_string() })?;
+            .map_err(|e| JitError::Translate {
+                pc: root,
+                reason: e.to_string(),
+            })?;
         for b in region.blocks.values() {
             self.covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
         }
@@ -274,19 +316,35 @@ impl Translator {
     }
 
     /// Place compiled code in the module (entered in the table by [`Self::finalize`]).
-    fn define(&mut self, id: FuncId, region: discover::Region, c: Compiled) -> Result<(), JitError> {
-        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
+    fn define(
+        &mut self,
+        id: FuncId,
+        region: discover::Region,
+        c: Compiled,
+    ) -> Result<(), JitError> {
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
         module
             .define_function_bytes(id, c.align, &c.bytes, &c.relocs)
-            .map_err(|e| JitError::Translate { pc: region.root, reason: format!("{e:?}") })?;
+            .map_err(|e| JitError::Translate {
+                pc: region.root,
+                reason: format!("{e:?}"),
+            })?;
         self.pending.push((id, region.entry_order()));
         Ok(())
     }
 
     /// Make pending code executable (never writable at the same time) and enter it in the table.
     fn finalize(&mut self) -> Result<(), JitError> {
-        let module = self.module.as_mut().ok_or(JitError::Finalize("module already freed".into()))?;
-        module.finalize_definitions().map_err(|e| JitError::Finalize(e.to_string()))?;
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
+        module
+            .finalize_definitions()
+            .map_err(|e| JitError::Finalize(e.to_string()))?;
         if self.enter.is_none() {
             let ptr = module.get_finalized_function(self.enter_id);
             // SAFETY: `ptr` is the finalized (read + execute) code of the function built by
@@ -308,8 +366,19 @@ impl Translator {
     fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
         let start = Instant::now();
         let (id, region) = self.discover(pc, true)?;
-        let env = lift::LiftEnv { xlen: self.program.xlen, call_conv: self.isa.default_call_conv(), targets: &self.targets };
-        let c = compile(&*self.isa, &env, &region, id, &mut FunctionBuilderContext::new(), &mut cranelift_codegen::Context::new())?;
+        let env = lift::LiftEnv {
+            xlen: self.program.xlen,
+            call_conv: self.isa.default_call_conv(),
+            targets: &self.targets,
+        };
+        let c = compile(
+            &*self.isa,
+            &env,
+            &region,
+            id,
+            &mut FunctionBuilderContext::new(),
+            &mut cranelift_codegen::Context::new(),
+        )?;
         self.define(id, region, c)?;
         self.finalize()?;
         self.stats.on_demand_regions += 1;
@@ -324,7 +393,9 @@ impl Translator {
         if !Arc::ptr_eq(&m.program, &self.program) {
             return Err(JitError::ProgramMismatch);
         }
-        let enter = self.enter.ok_or(JitError::Finalize("translator not finalized".into()))?;
+        let enter = self
+            .enter
+            .ok_or(JitError::Finalize("translator not finalized".into()))?;
         let mp: *mut Machine = m;
         // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
         let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
@@ -390,7 +461,10 @@ impl Translator {
 /// Define the entry trampoline: `enter(ctx, code, index) -> status` in the C convention calls
 /// the `Tail`-convention region function at `code`.
 fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
-    let err = |e: cranelift_module::ModuleError| JitError::Translate { pc: 0, reason: format!("entry trampoline: {e:?}") };
+    let err = |e: cranelift_module::ModuleError| JitError::Translate {
+        pc: 0,
+        reason: format!("entry trampoline: {e:?}"),
+    };
     let call_conv = module.target_config().default_call_conv;
     let mut cctx = module.make_context();
     let mut sig = cranelift_codegen::ir::Signature::new(call_conv);
@@ -399,7 +473,9 @@ fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
     }
     sig.returns.push(AbiParam::new(types::I32));
     cctx.func.signature = sig.clone();
-    let id = module.declare_function("rvjit_enter", Linkage::Local, &sig).map_err(err)?;
+    let id = module
+        .declare_function("rvjit_enter", Linkage::Local, &sig)
+        .map_err(err)?;
     cctx.func.name = UserFuncName::user(1, id.as_u32());
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut cctx.func, &mut fctx);
@@ -407,7 +483,11 @@ fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
     b.append_block_params_for_function_params(block);
     b.switch_to_block(block);
     b.seal_block(block);
-    let (ctx, code, index) = (b.block_params(block)[0], b.block_params(block)[1], b.block_params(block)[2]);
+    let (ctx, code, index) = (
+        b.block_params(block)[0],
+        b.block_params(block)[1],
+        b.block_params(block)[2],
+    );
     let rsig = b.import_signature(lift::region_signature());
     let call = b.ins().call_indirect(rsig, code, &[ctx, index]);
     let status = b.inst_results(call)[0];
@@ -435,14 +515,23 @@ fn compile(
         lift::lift(&mut b, env, region);
         b.finalize(isa.frontend_config());
     }
-    let dump = std::env::var("RVJIT_DUMP").ok().and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok()) == Some(region.root);
+    let dump = std::env::var("RVJIT_DUMP")
+        .ok()
+        .and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok())
+        == Some(region.root);
     cctx.set_disasm(dump);
     if dump {
         eprintln!("{}", cctx.func.display());
     }
     cctx.compile(isa, &mut ControlPlane::default())
-        .map_err(|e| JitError::Translate { pc: region.root, reason: format!("{:?}", e.inner) })?;
-    let code = cctx.compiled_code().ok_or(JitError::Translate { pc: region.root, reason: "no code".into() })?;
+        .map_err(|e| JitError::Translate {
+            pc: region.root,
+            reason: format!("{:?}", e.inner),
+        })?;
+    let code = cctx.compiled_code().ok_or(JitError::Translate {
+        pc: region.root,
+        reason: "no code".into(),
+    })?;
     let align = u64::from(code.buffer.alignment)
         .max(u64::from(isa.function_alignment().minimum))
         .max(isa.symbol_alignment());
@@ -450,8 +539,17 @@ fn compile(
         eprintln!("{}", code.vcode.as_deref().unwrap_or(""));
     }
     let bytes = code.code_buffer().to_vec();
-    let relocs = code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &cctx.func, id)).collect();
-    Ok(Compiled { bytes, align, relocs })
+    let relocs = code
+        .buffer
+        .relocs()
+        .iter()
+        .map(|r| ModuleReloc::from_mach_reloc(r, &cctx.func, id))
+        .collect();
+    Ok(Compiled {
+        bytes,
+        align,
+        relocs,
+    })
 }
 
 impl Drop for Translator {
@@ -474,7 +572,9 @@ thread_local! {
 pub fn run(m: &mut Machine, cycle_limit: u64) -> Result<Stop, JitError> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let reuse = cache.as_ref().is_some_and(|t| Arc::ptr_eq(t.program(), &m.program));
+        let reuse = cache
+            .as_ref()
+            .is_some_and(|t| Arc::ptr_eq(t.program(), &m.program));
         if !reuse {
             *cache = None;
             *cache = Some(Translator::new(&m.program)?);

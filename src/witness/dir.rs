@@ -61,16 +61,24 @@ pub fn record_to_dir(
     std::fs::create_dir_all(dir).map_err(|e| WitnessError::io("create directory", dir, e))?;
     let manifest = dir.join(MANIFEST_FILE);
     match std::fs::remove_file(&manifest) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(WitnessError::io("remove", manifest, e)),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(WitnessError::io("remove", manifest, e))
+        }
         _ => {}
     }
     let program = dir.join(PROGRAM_FILE);
     std::fs::write(&program, elf).map_err(|e| WitnessError::io("write", program, e))?;
-    let mut sink = DirSink { dir: dir.to_owned(), bytes: 0 };
+    let mut sink = DirSink {
+        dir: dir.to_owned(),
+        bytes: 0,
+    };
     let run = record_run(m, sha256(elf), chunk_size, cycle_limit, &mut sink)?;
     let bytes = run.manifest.encode();
     std::fs::write(&manifest, &bytes).map_err(|e| WitnessError::io("write", manifest, e))?;
-    Ok(DirRun { run, record_bytes: sink.bytes + bytes.len() as u64 })
+    Ok(DirRun {
+        run,
+        record_bytes: sink.bytes + bytes.len() as u64,
+    })
 }
 
 fn read(path: PathBuf) -> Result<Vec<u8>, WitnessError> {
@@ -99,49 +107,93 @@ impl Replayer {
                 found: super::hex(&elf_sha256),
             });
         }
-        let program = crate::elf::load(&bytes).map_err(|source| WitnessError::Elf { path: elf_path, source })?;
-        Ok(Replayer { dir: dir.to_owned(), manifest, program, elf_sha256 })
+        let program = crate::elf::load(&bytes).map_err(|source| WitnessError::Elf {
+            path: elf_path,
+            source,
+        })?;
+        Ok(Replayer {
+            dir: dir.to_owned(),
+            manifest,
+            program,
+            elf_sha256,
+        })
     }
 
     /// Read and decode chunk `index`, checking it is the one its file name says.
     pub fn chunk(&self, index: u64) -> Result<ChunkRecord, WitnessError> {
         let record = ChunkRecord::decode(&read(self.dir.join(chunk_file(index)))?)?;
         if record.index != index {
-            return Err(WitnessError::corrupt("chunk record", format!("file of chunk {index} holds chunk {}", record.index)));
+            return Err(WitnessError::corrupt(
+                "chunk record",
+                format!("file of chunk {index} holds chunk {}", record.index),
+            ));
         }
         Ok(record)
     }
 
     /// Replay chunk `index` and check it ends at chunk `index + 1`'s start, or at the run's
     /// end for the last chunk.
-    pub fn replay(&self, index: u64, trace: Option<&mut dyn std::io::Write>) -> Result<ReplayOutcome, WitnessError> {
+    pub fn replay(
+        &self,
+        index: u64,
+        trace: Option<&mut dyn std::io::Write>,
+    ) -> Result<ReplayOutcome, WitnessError> {
         let count = self.manifest.chunk_count;
         if index >= count {
-            return Err(WitnessError::NoSuchChunk { chunk: index, count });
+            return Err(WitnessError::NoSuchChunk {
+                chunk: index,
+                count,
+            });
         }
         let record = self.chunk(index)?;
         if index + 1 < count {
             if record.end_cycle.checked_sub(record.start.cycle) != Some(self.manifest.chunk_size) {
                 return Err(WitnessError::corrupt(
                     "chunk record",
-                    format!("chunk {index} is not {} cycles long", self.manifest.chunk_size),
+                    format!(
+                        "chunk {index} is not {} cycles long",
+                        self.manifest.chunk_size
+                    ),
                 ));
             }
             let next = self.chunk(index + 1)?;
-            replay_chunk(&self.program, &self.elf_sha256, &record, Expected::Next(&next.start), trace)
+            replay_chunk(
+                &self.program,
+                &self.elf_sha256,
+                &record,
+                Expected::Next(&next.start),
+                trace,
+            )
         } else {
-            replay_chunk(&self.program, &self.elf_sha256, &record, Expected::Final(&self.manifest), trace)
+            replay_chunk(
+                &self.program,
+                &self.elf_sha256,
+                &record,
+                Expected::Final(&self.manifest),
+                trace,
+            )
         }
     }
 
     /// Replay every chunk on `jobs` threads; one result per chunk, in chunk order.
-    pub fn replay_all(&self, jobs: usize) -> Result<Vec<Result<ReplayOutcome, WitnessError>>, WitnessError> {
+    pub fn replay_all(
+        &self,
+        jobs: usize,
+    ) -> Result<Vec<Result<ReplayOutcome, WitnessError>>, WitnessError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs.max(1))
             .build()
-            .map_err(|e| WitnessError::Threads { jobs, reason: e.to_string() })?;
+            .map_err(|e| WitnessError::Threads {
+                jobs,
+                reason: e.to_string(),
+            })?;
         let count = self.manifest.chunk_count;
-        Ok(pool.install(|| (0..count).into_par_iter().map(|k| self.replay(k, None)).collect()))
+        Ok(pool.install(|| {
+            (0..count)
+                .into_par_iter()
+                .map(|k| self.replay(k, None))
+                .collect()
+        }))
     }
 }
 

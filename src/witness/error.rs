@@ -46,13 +46,25 @@ pub struct Mismatch {
 #[derive(Debug, Error)]
 pub enum WitnessError {
     #[error("cannot {action} {}: {source}", path.display())]
-    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("not an rvjit {what} (bad magic bytes)")]
     BadMagic { what: &'static str },
     #[error("{what} has format version {found}; this rvjit reads version {supported}")]
-    VersionMismatch { what: &'static str, found: u16, supported: u16 },
+    VersionMismatch {
+        what: &'static str,
+        found: u16,
+        supported: u16,
+    },
     #[error("{what} is truncated: {len} bytes, at least {needed} needed")]
-    Truncated { what: &'static str, len: u64, needed: u64 },
+    Truncated {
+        what: &'static str,
+        len: u64,
+        needed: u64,
+    },
     #[error("{what} is corrupted: checksum mismatch")]
     ChecksumMismatch { what: &'static str },
     #[error("{what} is corrupted: {reason}")]
@@ -62,7 +74,10 @@ pub enum WitnessError {
     #[error("chunk {chunk} does not exist: the run has {count} chunks")]
     NoSuchChunk { chunk: u64, count: u64 },
     #[error("{}: {source}", path.display())]
-    Elf { path: PathBuf, source: crate::elf::ElfError },
+    Elf {
+        path: PathBuf,
+        source: crate::elf::ElfError,
+    },
     #[error("cannot start {jobs} replay threads: {reason}")]
     Threads { jobs: usize, reason: String },
     #[error("chunk size must be at least 1")]
@@ -72,12 +87,23 @@ pub enum WitnessError {
 }
 
 impl WitnessError {
-    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> WitnessError {
-        WitnessError::Io { action, path: path.into(), source }
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> WitnessError {
+        WitnessError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 
     pub fn corrupt(what: &'static str, reason: impl Into<String>) -> WitnessError {
-        WitnessError::Corrupt { what, reason: reason.into() }
+        WitnessError::Corrupt {
+            what,
+            reason: reason.into(),
+        }
     }
 
     /// The mismatch, if this is one.

@@ -35,7 +35,12 @@ pub struct HartState {
 
 impl HartState {
     pub fn of(cpu: &Cpu) -> HartState {
-        HartState { pc: cpu.pc, cycle: cpu.cycle, reservation: cpu.reservation, regs: cpu.regs }
+        HartState {
+            pc: cpu.pc,
+            cycle: cpu.cycle,
+            reservation: cpu.reservation,
+            regs: cpu.regs,
+        }
     }
 
     /// A hart in this state.
@@ -53,9 +58,18 @@ impl HartState {
 /// (`load_access`, ...) and message, not the typed [`crate::outcome::FaultKind`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FinalStop {
-    Exit { code: u64 },
-    Fault { kind: String, message: String, pc: u64, cycle: u64 },
-    Breakpoint { pc: u64 },
+    Exit {
+        code: u64,
+    },
+    Fault {
+        kind: String,
+        message: String,
+        pc: u64,
+        cycle: u64,
+    },
+    Breakpoint {
+        pc: u64,
+    },
     CycleLimit,
 }
 
@@ -68,7 +82,12 @@ impl FinalStop {
                     .ok()
                     .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
                     .unwrap_or_default();
-                FinalStop::Fault { kind, message: f.kind.to_string(), pc: f.pc, cycle: f.cycle }
+                FinalStop::Fault {
+                    kind,
+                    message: f.kind.to_string(),
+                    pc: f.pc,
+                    cycle: f.cycle,
+                }
             }
             Stop::Breakpoint { pc } => FinalStop::Breakpoint { pc: *pc },
             Stop::CycleLimit => FinalStop::CycleLimit,
@@ -80,7 +99,9 @@ impl std::fmt::Display for FinalStop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FinalStop::Exit { code } => write!(f, "exit code {code}"),
-            FinalStop::Fault { message, pc, cycle, .. } => write!(f, "fault: {message} at pc {pc:#x} after {cycle} cycles"),
+            FinalStop::Fault {
+                message, pc, cycle, ..
+            } => write!(f, "fault: {message} at pc {pc:#x} after {cycle} cycles"),
             FinalStop::Breakpoint { pc } => write!(f, "breakpoint at pc {pc:#x}"),
             FinalStop::CycleLimit => write!(f, "cycle limit"),
         }
@@ -96,7 +117,10 @@ pub struct OutputDigest {
 
 impl OutputDigest {
     pub fn of(bytes: &[u8]) -> OutputDigest {
-        OutputDigest { len: bytes.len() as u64, sha256: sha256(bytes) }
+        OutputDigest {
+            len: bytes.len() as u64,
+            sha256: sha256(bytes),
+        }
     }
 }
 
@@ -139,27 +163,43 @@ impl ServiceEntry {
         let exit = match r.u8()? {
             0 => None,
             1 => Some(r.u64()?),
-            t => return Err(WitnessError::corrupt(r.what, format!("service entry kind {t}"))),
+            t => {
+                return Err(WitnessError::corrupt(
+                    r.what,
+                    format!("service entry kind {t}"),
+                ))
+            }
         };
         let nregs = r.u8()?;
         let mut regs = Vec::with_capacity(usize::from(nregs));
         for _ in 0..nregs {
             let reg = r.u8()?;
             if reg == 0 || reg > 31 {
-                return Err(WitnessError::corrupt(r.what, format!("service result register x{reg}")));
+                return Err(WitnessError::corrupt(
+                    r.what,
+                    format!("service result register x{reg}"),
+                ));
             }
             regs.push((reg, r.u64()?));
         }
         let nwrites = r.u64()?;
         // Each write takes 16 bytes of the stream: bound the count before allocating.
         if nwrites > r.remaining() as u64 / 16 {
-            return Err(WitnessError::corrupt(r.what, "service write count exceeds the record"));
+            return Err(WitnessError::corrupt(
+                r.what,
+                "service write count exceeds the record",
+            ));
         }
         let mut writes = Vec::with_capacity(nwrites as usize);
         for _ in 0..nwrites {
             writes.push((r.u64()?, r.u64()?));
         }
-        Ok(ServiceEntry { cycle, exit, regs, writes })
+        Ok(ServiceEntry {
+            cycle,
+            exit,
+            regs,
+            writes,
+        })
     }
 }
 
@@ -250,7 +290,11 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8], what: &'static str) -> Reader<'a> {
-        Reader { bytes, pos: 0, what }
+        Reader {
+            bytes,
+            pos: 0,
+            what,
+        }
     }
 
     pub fn remaining(&self) -> usize {
@@ -259,7 +303,10 @@ impl<'a> Reader<'a> {
 
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], WitnessError> {
         if n > self.remaining() {
-            return Err(WitnessError::corrupt(self.what, "a field runs past the end of the record"));
+            return Err(WitnessError::corrupt(
+                self.what,
+                "a field runs past the end of the record",
+            ));
         }
         let s = &self.bytes[self.pos..self.pos + n];
         self.pos += n;
@@ -283,14 +330,16 @@ impl<'a> Reader<'a> {
 
     fn bytes(&mut self) -> Result<&'a [u8], WitnessError> {
         let len = self.u64()?;
-        let len = usize::try_from(len).map_err(|_| WitnessError::corrupt(self.what, "stream length overflows"))?;
+        let len = usize::try_from(len)
+            .map_err(|_| WitnessError::corrupt(self.what, "stream length overflows"))?;
         self.take(len)
     }
 
     fn string(&mut self) -> Result<String, WitnessError> {
         let len = self.u16()?;
         let b = self.take(usize::from(len))?;
-        String::from_utf8(b.to_vec()).map_err(|_| WitnessError::corrupt(self.what, "a text field is not UTF-8"))
+        String::from_utf8(b.to_vec())
+            .map_err(|_| WitnessError::corrupt(self.what, "a text field is not UTF-8"))
     }
 
     fn digest(&mut self) -> Result<[u8; 32], WitnessError> {
@@ -307,37 +356,67 @@ impl<'a> Reader<'a> {
         }
         let canonical = |v: u64| xlen.trunc(v) == v;
         if !canonical(pc) || !regs.iter().all(|&v| canonical(v)) {
-            return Err(WitnessError::corrupt(self.what, "a register or pc value is wider than XLEN"));
+            return Err(WitnessError::corrupt(
+                self.what,
+                "a register or pc value is wider than XLEN",
+            ));
         }
         if reservation != NO_RESERVATION && !canonical(reservation) {
-            return Err(WitnessError::corrupt(self.what, "the LR reservation is wider than XLEN"));
+            return Err(WitnessError::corrupt(
+                self.what,
+                "the LR reservation is wider than XLEN",
+            ));
         }
-        Ok(HartState { pc, cycle, reservation, regs })
+        Ok(HartState {
+            pc,
+            cycle,
+            reservation,
+            regs,
+        })
     }
 
     fn finish(&self) -> Result<(), WitnessError> {
         if self.remaining() != 0 {
-            return Err(WitnessError::corrupt(self.what, format!("{} unexpected bytes after the body", self.remaining())));
+            return Err(WitnessError::corrupt(
+                self.what,
+                format!("{} unexpected bytes after the body", self.remaining()),
+            ));
         }
         Ok(())
     }
 }
 
 /// Check magic, version and checksum; return (xlen, ELF sha256, body).
-fn open<'b>(bytes: &'b [u8], magic: [u8; 8], what: &'static str) -> Result<(Xlen, [u8; 32], &'b [u8]), WitnessError> {
+fn open<'b>(
+    bytes: &'b [u8],
+    magic: [u8; 8],
+    what: &'static str,
+) -> Result<(Xlen, [u8; 32], &'b [u8]), WitnessError> {
     let needed = (HEADER_LEN + CHECKSUM_LEN) as u64;
     if bytes.len() < 10 {
-        return Err(WitnessError::Truncated { what, len: bytes.len() as u64, needed });
+        return Err(WitnessError::Truncated {
+            what,
+            len: bytes.len() as u64,
+            needed,
+        });
     }
     if bytes[..8] != magic {
         return Err(WitnessError::BadMagic { what });
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     if version != FORMAT_VERSION {
-        return Err(WitnessError::VersionMismatch { what, found: version, supported: FORMAT_VERSION });
+        return Err(WitnessError::VersionMismatch {
+            what,
+            found: version,
+            supported: FORMAT_VERSION,
+        });
     }
     if bytes.len() < HEADER_LEN + CHECKSUM_LEN {
-        return Err(WitnessError::Truncated { what, len: bytes.len() as u64, needed });
+        return Err(WitnessError::Truncated {
+            what,
+            len: bytes.len() as u64,
+            needed,
+        });
     }
     let (content, sum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
     if sha256(content) != sum {
@@ -349,7 +428,10 @@ fn open<'b>(bytes: &'b [u8], magic: [u8; 8], what: &'static str) -> Result<(Xlen
         x => return Err(WitnessError::corrupt(what, format!("XLEN {x}"))),
     };
     if content[11] != 0 || content[12..16] != [0; 4] {
-        return Err(WitnessError::corrupt(what, "reserved header bytes are not zero"));
+        return Err(WitnessError::corrupt(
+            what,
+            "reserved header bytes are not zero",
+        ));
     }
     let mut elf = [0u8; 32];
     elf.copy_from_slice(&content[16..48]);
@@ -377,14 +459,27 @@ impl ChunkRecord {
         let start = r.state(xlen)?;
         let end_cycle = r.u64()?;
         if end_cycle < start.cycle {
-            return Err(WitnessError::corrupt(CHUNK, "the chunk ends before it starts"));
+            return Err(WitnessError::corrupt(
+                CHUNK,
+                "the chunk ends before it starts",
+            ));
         }
         let loads = r.bytes()?.to_vec();
         let service_count = r.u64()?;
         let services = r.bytes()?.to_vec();
         let data = r.bytes()?.to_vec();
         r.finish()?;
-        Ok(ChunkRecord { xlen, elf_sha256, index, start, end_cycle, loads, service_count, services, data })
+        Ok(ChunkRecord {
+            xlen,
+            elf_sha256,
+            index,
+            start,
+            end_cycle,
+            loads,
+            service_count,
+            services,
+            data,
+        })
     }
 }
 
@@ -399,7 +494,12 @@ impl Manifest {
                 out.push(0);
                 put_u64(&mut out, *code);
             }
-            FinalStop::Fault { kind, message, pc, cycle } => {
+            FinalStop::Fault {
+                kind,
+                message,
+                pc,
+                cycle,
+            } => {
                 out.push(1);
                 put_u64(&mut out, *pc);
                 put_u64(&mut out, *cycle);
@@ -425,23 +525,46 @@ impl Manifest {
         let chunk_size = r.u64()?;
         let chunk_count = r.u64()?;
         if chunk_size == 0 || chunk_count == 0 {
-            return Err(WitnessError::corrupt(MANIFEST, "zero chunk size or chunk count"));
+            return Err(WitnessError::corrupt(
+                MANIFEST,
+                "zero chunk size or chunk count",
+            ));
         }
         let final_state = r.state(xlen)?;
         let stop = match r.u8()? {
             0 => FinalStop::Exit { code: r.u64()? },
             1 => {
                 let (pc, cycle) = (r.u64()?, r.u64()?);
-                FinalStop::Fault { pc, cycle, kind: r.string()?, message: r.string()? }
+                FinalStop::Fault {
+                    pc,
+                    cycle,
+                    kind: r.string()?,
+                    message: r.string()?,
+                }
             }
             2 => FinalStop::Breakpoint { pc: r.u64()? },
             3 => FinalStop::CycleLimit,
             t => return Err(WitnessError::corrupt(MANIFEST, format!("stop kind {t}"))),
         };
-        let mut digest = || -> Result<OutputDigest, WitnessError> { Ok(OutputDigest { len: r.u64()?, sha256: r.digest()? }) };
+        let mut digest = || -> Result<OutputDigest, WitnessError> {
+            Ok(OutputDigest {
+                len: r.u64()?,
+                sha256: r.digest()?,
+            })
+        };
         let (public_output, stdout, stderr) = (digest()?, digest()?, digest()?);
         r.finish()?;
-        Ok(Manifest { xlen, elf_sha256, chunk_size, chunk_count, final_state, stop, public_output, stdout, stderr })
+        Ok(Manifest {
+            xlen,
+            elf_sha256,
+            chunk_size,
+            chunk_count,
+            final_state,
+            stop,
+            public_output,
+            stdout,
+            stderr,
+        })
     }
 }
 
@@ -451,13 +574,23 @@ mod tests {
 
     fn record() -> ChunkRecord {
         let mut services = Vec::new();
-        let entry = ServiceEntry { cycle: 9, exit: None, regs: vec![(10, 4)], writes: vec![(0x2000, 4)] };
+        let entry = ServiceEntry {
+            cycle: 9,
+            exit: None,
+            regs: vec![(10, 4)],
+            writes: vec![(0x2000, 4)],
+        };
         entry.encode(&mut services);
         ChunkRecord {
             xlen: Xlen::X32,
             elf_sha256: [7; 32],
             index: 3,
-            start: HartState { pc: 0x1000, cycle: 5, reservation: NO_RESERVATION, regs: [2; 32] },
+            start: HartState {
+                pc: 0x1000,
+                cycle: 5,
+                reservation: NO_RESERVATION,
+                regs: [2; 32],
+            },
             end_cycle: 12,
             loads: vec![1, 2, 3],
             service_count: 1,
@@ -473,7 +606,10 @@ mod tests {
         let bytes = rec.encode();
         assert_eq!(ChunkRecord::decode(&bytes).unwrap(), rec);
         let mut r = Reader::new(&rec.services, "t");
-        assert_eq!(ServiceEntry::decode(&mut r).unwrap().writes, vec![(0x2000, 4)]);
+        assert_eq!(
+            ServiceEntry::decode(&mut r).unwrap().writes,
+            vec![(0x2000, 4)]
+        );
         for i in 0..bytes.len() {
             let mut b = bytes.clone();
             b[i] ^= 0x10;
@@ -489,13 +625,26 @@ mod tests {
             elf_sha256: [1; 32],
             chunk_size: 7,
             chunk_count: 2,
-            final_state: HartState { pc: 0x1004, cycle: 13, reservation: 0x2000, regs: [0; 32] },
-            stop: FinalStop::Fault { kind: "load_access".into(), message: "m".into(), pc: 0x1004, cycle: 13 },
+            final_state: HartState {
+                pc: 0x1004,
+                cycle: 13,
+                reservation: 0x2000,
+                regs: [0; 32],
+            },
+            stop: FinalStop::Fault {
+                kind: "load_access".into(),
+                message: "m".into(),
+                pc: 0x1004,
+                cycle: 13,
+            },
             public_output: OutputDigest::of(b"x"),
             stdout: OutputDigest::of(b""),
             stderr: OutputDigest::of(b"e"),
         };
         assert_eq!(Manifest::decode(&m.encode()).unwrap(), m);
-        assert!(matches!(ChunkRecord::decode(&m.encode()), Err(WitnessError::BadMagic { .. })));
+        assert!(matches!(
+            ChunkRecord::decode(&m.encode()),
+            Err(WitnessError::BadMagic { .. })
+        ));
     }
 }

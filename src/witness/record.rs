@@ -70,7 +70,8 @@ impl Recorder {
     #[inline(always)]
     pub fn load(&mut self, value: u64, size: u64) {
         let bytes = value.to_le_bytes();
-        self.loads.extend_from_slice(&bytes[..(size as usize).min(8)]);
+        self.loads
+            .extend_from_slice(&bytes[..(size as usize).min(8)]);
     }
 
     /// A service call starts; its effects arrive through [`EffectObserver`].
@@ -214,7 +215,10 @@ pub fn record_run(
         let Machine { mem, cpu, host, .. } = &mut *m;
         rec.begin_chunk(cpu);
         let chunk_end = cpu.cycle.saturating_add(chunk_size).min(cycle_limit);
-        let bus = RecordingBus { inner: MachineBus { mem, host }, rec: &mut rec };
+        let bus = RecordingBus {
+            inner: MachineBus { mem, host },
+            rec: &mut rec,
+        };
         let stop = interp::run_with(&program.code, cpu, bus, chunk_end);
         let record = rec.end_chunk(cpu.cycle);
         sink.chunk(&record)?;

@@ -107,11 +107,19 @@ impl<'r, 'w> ReplayBus<'r, 'w> {
         };
         self.services_left -= 1;
         if entry.cycle != cpu.cycle {
-            return Err(self.fail(Failure::Diff(Difference::ServiceCycle { expected: entry.cycle, found: cpu.cycle })));
+            return Err(self.fail(Failure::Diff(Difference::ServiceCycle {
+                expected: entry.cycle,
+                found: cpu.cycle,
+            })));
         }
-        let total = entry.writes.iter().try_fold(0u64, |t, &(_, len)| t.checked_add(len));
+        let total = entry
+            .writes
+            .iter()
+            .try_fold(0u64, |t, &(_, len)| t.checked_add(len));
         let Some(total) = total.filter(|&t| t <= self.data.len() as u64) else {
-            return Err(self.fail(Failure::Corrupt("service writes exceed the data stream".into())));
+            return Err(self.fail(Failure::Corrupt(
+                "service writes exceed the data stream".into(),
+            )));
         };
         self.data = &self.data[total as usize..];
         for &(r, v) in &entry.regs {
@@ -135,7 +143,11 @@ impl Bus for ReplayBus<'_, '_> {
         let n = size as usize;
         if n > self.loads.len() || n > 8 {
             // The pc is filled in by the replay (the load did not retire).
-            return Err(self.fail(Failure::Diff(Difference::LoadsExhausted { pc: 0, addr, size })));
+            return Err(self.fail(Failure::Diff(Difference::LoadsExhausted {
+                pc: 0,
+                addr,
+                size,
+            })));
         }
         let mut w = [0u8; 8];
         w[..n].copy_from_slice(&self.loads[..n]);
@@ -151,7 +163,11 @@ impl Bus for ReplayBus<'_, '_> {
     fn store(&mut self, addr: u64, size: u64, value: u64) -> Result<(), FaultKind> {
         self.injection()?;
         if let Some(t) = &mut self.tracer {
-            let mask = if size >= 8 { u64::MAX } else { (1u64 << (size * 8)) - 1 };
+            let mask = if size >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (size * 8)) - 1
+            };
             t.effects.store = Some((addr, size, value & mask));
         }
         Ok(())
@@ -188,17 +204,27 @@ pub fn replay_chunk(
     trace: Option<&mut dyn Write>,
 ) -> Result<ReplayOutcome, WitnessError> {
     if record.elf_sha256 != *elf_sha256 || record.xlen != program.xlen {
-        return Err(WitnessError::WrongElf { expected: hex(&record.elf_sha256), found: hex(elf_sha256) });
+        return Err(WitnessError::WrongElf {
+            expected: hex(&record.elf_sha256),
+            found: hex(elf_sha256),
+        });
     }
     let chunk = record.index;
     let mismatch = |cycle: u64, difference: Difference| -> WitnessError {
-        WitnessError::Mismatch(Box::new(Mismatch { chunk, cycle, difference }))
+        WitnessError::Mismatch(Box::new(Mismatch {
+            chunk,
+            cycle,
+            difference,
+        }))
     };
     let (expected_state, final_stop) = match expected {
         Expected::Next(s) => (s, None),
         Expected::Final(m) => {
             if m.elf_sha256 != *elf_sha256 {
-                return Err(WitnessError::WrongElf { expected: hex(&m.elf_sha256), found: hex(elf_sha256) });
+                return Err(WitnessError::WrongElf {
+                    expected: hex(&m.elf_sha256),
+                    found: hex(elf_sha256),
+                });
             }
             (&m.final_state, Some(&m.stop))
         }
@@ -206,7 +232,10 @@ pub fn replay_chunk(
     if final_stop.is_none() && expected_state.cycle != record.end_cycle {
         return Err(mismatch(
             record.end_cycle,
-            Difference::NotContiguous { expected: record.end_cycle, found: expected_state.cycle },
+            Difference::NotContiguous {
+                expected: record.end_cycle,
+                found: expected_state.cycle,
+            },
         ));
     }
     let mut cpu = record.start.to_cpu(program.xlen);
@@ -217,7 +246,12 @@ pub fn replay_chunk(
     let mut stop = interp::run_with(code, &mut cpu, &mut bus, record.end_cycle);
     // A fault or breakpoint happens at end_cycle, after the last retired instruction.
     let at_end = stop == Stop::CycleLimit && cpu.cycle == record.end_cycle;
-    if at_end && matches!(final_stop, Some(FinalStop::Fault { .. } | FinalStop::Breakpoint { .. })) {
+    if at_end
+        && matches!(
+            final_stop,
+            Some(FinalStop::Fault { .. } | FinalStop::Breakpoint { .. })
+        )
+    {
         if let Some(FinalStop::Fault { pc, cycle, .. }) = final_stop {
             bus.inject = cpu.pc == *pc && cpu.cycle == *cycle;
         }
@@ -254,49 +288,91 @@ pub fn replay_chunk(
         Some(expected) if *expected != found_stop => {
             return Err(mismatch(
                 cpu.cycle,
-                Difference::Stop { expected: expected.to_string(), found: found_stop.to_string() },
+                Difference::Stop {
+                    expected: expected.to_string(),
+                    found: found_stop.to_string(),
+                },
             ));
         }
         None if stop != Stop::CycleLimit => {
             return Err(mismatch(
                 cpu.cycle,
-                Difference::Stop { expected: format!("the chunk's end at cycle {}", record.end_cycle), found: found_stop.to_string() },
+                Difference::Stop {
+                    expected: format!("the chunk's end at cycle {}", record.end_cycle),
+                    found: found_stop.to_string(),
+                },
             ));
         }
         _ => {}
     }
     if !bus.loads.is_empty() {
-        return Err(mismatch(cpu.cycle, Difference::LeftoverLoads { bytes: bus.loads.len() as u64 }));
+        return Err(mismatch(
+            cpu.cycle,
+            Difference::LeftoverLoads {
+                bytes: bus.loads.len() as u64,
+            },
+        ));
     }
     if bus.services_left != 0 {
-        return Err(mismatch(cpu.cycle, Difference::LeftoverServices { count: bus.services_left }));
+        return Err(mismatch(
+            cpu.cycle,
+            Difference::LeftoverServices {
+                count: bus.services_left,
+            },
+        ));
     }
     if bus.services.remaining() != 0 {
-        return Err(WitnessError::corrupt(CHUNK, "the service stream has bytes beyond its entries"));
+        return Err(WitnessError::corrupt(
+            CHUNK,
+            "the service stream has bytes beyond its entries",
+        ));
     }
     if !bus.data.is_empty() {
-        return Err(mismatch(cpu.cycle, Difference::LeftoverData { bytes: bus.data.len() as u64 }));
+        return Err(mismatch(
+            cpu.cycle,
+            Difference::LeftoverData {
+                bytes: bus.data.len() as u64,
+            },
+        ));
     }
     compare_state(&cpu, expected_state).map_err(|d| mismatch(cpu.cycle, d))?;
-    Ok(ReplayOutcome { chunk, start_cycle: record.start.cycle, end_cycle: cpu.cycle, stop: final_stop.cloned() })
+    Ok(ReplayOutcome {
+        chunk,
+        start_cycle: record.start.cycle,
+        end_cycle: cpu.cycle,
+        stop: final_stop.cloned(),
+    })
 }
 
 /// The first difference between the hart and the expected state.
 fn compare_state(cpu: &Cpu, s: &HartState) -> Result<(), Difference> {
     if cpu.cycle != s.cycle {
-        return Err(Difference::Cycle { expected: s.cycle, found: cpu.cycle });
+        return Err(Difference::Cycle {
+            expected: s.cycle,
+            found: cpu.cycle,
+        });
     }
     if cpu.pc != s.pc {
-        return Err(Difference::Pc { expected: s.pc, found: cpu.pc });
+        return Err(Difference::Pc {
+            expected: s.pc,
+            found: cpu.pc,
+        });
     }
     for reg in 1..32u8 {
         let (expected, found) = (s.regs[usize::from(reg)], cpu.regs[usize::from(reg)]);
         if expected != found {
-            return Err(Difference::Register { reg, expected, found });
+            return Err(Difference::Register {
+                reg,
+                expected,
+                found,
+            });
         }
     }
     if cpu.reservation != s.reservation {
-        return Err(Difference::Reservation { expected: s.reservation, found: cpu.reservation });
+        return Err(Difference::Reservation {
+            expected: s.reservation,
+            found: cpu.reservation,
+        });
     }
     Ok(())
 }

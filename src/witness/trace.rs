@@ -45,7 +45,12 @@ fn writes_rd(op: Op) -> bool {
 
 impl<'w> Tracer<'w> {
     pub fn new(out: &'w mut dyn Write, xlen: Xlen) -> Tracer<'w> {
-        Tracer { out, xlen, effects: StepEffects::default(), error: None }
+        Tracer {
+            out,
+            xlen,
+            effects: StepEffects::default(),
+            error: None,
+        }
     }
 
     /// The instruction at `pc` retired; `cpu` is the state after it.
@@ -84,7 +89,11 @@ impl<'w> Tracer<'w> {
             }
             mem.push(s);
         }
-        let mem = if mem.is_empty() { "-".to_owned() } else { mem.join(" ") };
+        let mem = if mem.is_empty() {
+            "-".to_owned()
+        } else {
+            mem.join(" ")
+        };
         format!(
             "{}\t{pc:#x}\t{:0width$x}\t{}\t{dest}\t{mem}\n",
             cpu.cycle.wrapping_sub(1),

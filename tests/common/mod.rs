@@ -59,7 +59,14 @@ pub fn engines() -> Vec<(&'static str, Engine)> {
 
 /// A fresh machine: `code` at CODE_BASE, data segment, 1 MiB RAM, default misaligned policy.
 pub fn machine(xlen: Xlen, code: &[u8]) -> Machine {
-    machine_with(xlen, code, MemoryConfig { ram_size: RAM_SIZE, misaligned: MisalignedPolicy::Allow })
+    machine_with(
+        xlen,
+        code,
+        MemoryConfig {
+            ram_size: RAM_SIZE,
+            misaligned: MisalignedPolicy::Allow,
+        },
+    )
 }
 
 /// A fresh machine with a given memory configuration (e.g. `MisalignedPolicy::Trap`).
@@ -68,14 +75,32 @@ pub fn machine_with(xlen: Xlen, code: &[u8], memory: MemoryConfig) -> Machine {
 }
 
 /// A fresh machine with further segments besides the standard code and data segments.
-pub fn machine_with_segments(xlen: Xlen, code: &[u8], extra: &[SegmentImage], memory: MemoryConfig) -> Machine {
+pub fn machine_with_segments(
+    xlen: Xlen,
+    code: &[u8],
+    extra: &[SegmentImage],
+    memory: MemoryConfig,
+) -> Machine {
     let mut segments = vec![
-        SegmentImage { vaddr: CODE_BASE, memsz: code.len() as u64, data: code.to_vec(), perm: PERM_R | PERM_X },
-        SegmentImage { vaddr: DATA_BASE, memsz: DATA_SIZE, data: Vec::new(), perm: PERM_R | PERM_W },
+        SegmentImage {
+            vaddr: CODE_BASE,
+            memsz: code.len() as u64,
+            data: code.to_vec(),
+            perm: PERM_R | PERM_X,
+        },
+        SegmentImage {
+            vaddr: DATA_BASE,
+            memsz: DATA_SIZE,
+            data: Vec::new(),
+            perm: PERM_R | PERM_W,
+        },
     ];
     segments.extend_from_slice(extra);
     let program = Program::from_parts(xlen, CODE_BASE, segments, Vec::new());
-    let config = RunConfig { memory, ..RunConfig::default() };
+    let config = RunConfig {
+        memory,
+        ..RunConfig::default()
+    };
     Machine::new(Arc::new(program), &config).expect("test layout is valid")
 }
 
@@ -143,7 +168,10 @@ impl Test {
             code,
             regs: Vec::new(),
             data: Vec::new(),
-            memory: MemoryConfig { ram_size: RAM_SIZE, misaligned: MisalignedPolicy::Allow },
+            memory: MemoryConfig {
+                ram_size: RAM_SIZE,
+                misaligned: MisalignedPolicy::Allow,
+            },
             limit: LIMIT,
             extra_segments: Vec::new(),
             start_cycle: 0,
@@ -164,7 +192,10 @@ impl Test {
     }
     pub fn trap_misaligned(self) -> Test {
         let ram_size = self.memory.ram_size;
-        self.memory(MemoryConfig { ram_size, misaligned: MisalignedPolicy::Trap })
+        self.memory(MemoryConfig {
+            ram_size,
+            misaligned: MisalignedPolicy::Trap,
+        })
     }
     pub fn limit(mut self, limit: u64) -> Test {
         self.limit = limit;
@@ -185,12 +216,19 @@ impl Test {
 
     /// A fresh machine in the test's initial state.
     pub fn machine(&self) -> Machine {
-        let mut m = machine_with_segments(self.xlen, &self.code, &self.extra_segments, self.memory.clone());
+        let mut m = machine_with_segments(
+            self.xlen,
+            &self.code,
+            &self.extra_segments,
+            self.memory.clone(),
+        );
         for &(r, v) in &self.regs {
             m.cpu.set(r, v);
         }
         for (addr, bytes) in &self.data {
-            m.mem.write(*addr, bytes).expect("test data lies in writable memory");
+            m.mem
+                .write(*addr, bytes)
+                .expect("test data lies in writable memory");
         }
         m.cpu.cycle = self.start_cycle;
         if let Some(pc) = self.start_pc {
@@ -243,13 +281,20 @@ impl Outcome {
     }
     /// Little-endian value of `size` bytes at `addr`.
     pub fn mem(&self, addr: u64, size: usize) -> u64 {
-        let bytes = self.machine.mem.peek(addr, size as u64).expect("backed address");
+        let bytes = self
+            .machine
+            .mem
+            .peek(addr, size as u64)
+            .expect("backed address");
         let mut buf = [0u8; 8];
         buf[..size].copy_from_slice(bytes);
         u64::from_le_bytes(buf)
     }
     pub fn data(&self) -> &[u8] {
-        self.machine.mem.peek(DATA_BASE, DATA_SIZE).expect("data segment")
+        self.machine
+            .mem
+            .peek(DATA_BASE, DATA_SIZE)
+            .expect("data segment")
     }
 
     /// Stopped at the `ebreak` at `pc` after `cycle` retired instructions.
@@ -276,7 +321,10 @@ impl Outcome {
     pub fn assert_same(&self, other: &Outcome, engine: &str) {
         assert_eq!(other.stop, self.stop, "{engine}: stop");
         assert_eq!(other.machine.cpu, self.machine.cpu, "{engine}: cpu state");
-        assert!(other.data() == self.data(), "{engine}: data segment differs");
+        assert!(
+            other.data() == self.data(),
+            "{engine}: data segment differs"
+        );
     }
 }
 

@@ -53,21 +53,43 @@ pub struct Built {
 }
 
 pub fn code_seg(vaddr: u64, words: &[u32]) -> Seg {
-    Seg { vaddr, memsz: 4 * words.len() as u64, data: words.iter().flat_map(|w| w.to_le_bytes()).collect(), flags: PF_R | PF_X }
+    Seg {
+        vaddr,
+        memsz: 4 * words.len() as u64,
+        data: words.iter().flat_map(|w| w.to_le_bytes()).collect(),
+        flags: PF_R | PF_X,
+    }
 }
 
 pub fn func(name: &str, addr: u64, size: u64) -> Sym {
-    Sym { name: name.into(), addr, size, kind: STT_FUNC }
+    Sym {
+        name: name.into(),
+        addr,
+        size,
+        kind: STT_FUNC,
+    }
 }
 
 impl Spec {
     pub fn new(class64: bool, entry: u64, segs: Vec<Seg>) -> Spec {
-        Spec { class64, entry, segs, syms: Vec::new(), e_flags: 0x1, machine: 243, e_type: 2 }
+        Spec {
+            class64,
+            entry,
+            segs,
+            syms: Vec::new(),
+            e_flags: 0x1,
+            machine: 243,
+            e_type: 2,
+        }
     }
 
     pub fn build(&self) -> Built {
         let c64 = self.class64;
-        let (ehsize, phentsize, shentsize, symentsize) = if c64 { (64, 56, 64, 24) } else { (52, 32, 40, 16) };
+        let (ehsize, phentsize, shentsize, symentsize) = if c64 {
+            (64, 56, 64, 24)
+        } else {
+            (52, 32, 40, 16)
+        };
         let phoff = ehsize;
         let mut out = vec![0u8; ehsize + phentsize * self.segs.len()];
         let mut seg_offsets = Vec::new();
@@ -171,7 +193,16 @@ impl Spec {
             w.word(4);
         }
         out[..h.len()].copy_from_slice(&h);
-        Built { bytes: out, class64: c64, phoff, seg_offsets, symtab_off, strtab_off, shoff, data_end }
+        Built {
+            bytes: out,
+            class64: c64,
+            phoff,
+            seg_offsets,
+            symtab_off,
+            strtab_off,
+            shoff,
+            data_end,
+        }
     }
 }
 
