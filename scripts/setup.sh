@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time, idempotent, non-interactive setup of a fresh Debian machine for rvjit development
 # and CI: the GNU RISC-V toolchain and qemu-user (tests cross-check against them), the Rust
-# targets the guests are built for, and nightly rust-src. Fast when everything is present.
+# targets the guests are built for, nightly rust-src and cargo-fuzz. Fast when everything is
+# present.
 set -euo pipefail
 
 log() { printf 'setup: %s\n' "$*" >&2; }
@@ -50,11 +51,15 @@ else
     rustup toolchain install nightly --profile minimal --component rust-src
 fi
 
-# ---- HOOKS for later steps (keep idempotent; fast when already done) -----------------------
-# HOOK(fuzz): install cargo-fuzz when the fuzz targets land, e.g.
-#   command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
-# HOOK(guests): build the guest programs under guests/ for the tests that run them, e.g.
-#   scripts/build-guests.sh
-# ---- end of hooks ---------------------------------------------------------------------------
+# ---- cargo-fuzz (scripts/fuzz.sh, the CI fuzz step of scripts/test.sh) ------------------------
+if cargo +nightly fuzz --version >/dev/null 2>&1; then
+    log "cargo-fuzz present ($(cargo +nightly fuzz --version 2>/dev/null))"
+else
+    log "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+fi
+
+# The guest ELFs the tests run are committed under guests/bin/ (scripts/build-guests.sh
+# rebuilds them; tests/guests.rs builds the host-native ones itself under CI): nothing to do.
 
 log "done"

@@ -298,6 +298,13 @@ fn guest_fault() {
         line.ends_with("; instruction: sw a0,4(a1) in <_start+0x4>"),
         "{line}"
     );
+    assert_eq!(
+        stop_and_hint(&err).1.as_deref(),
+        Some(concat!(
+            "rvjit: hint: code and read-only segments cannot be written: fix the pointer, ",
+            "or link writable data into a writable segment"
+        ))
+    );
     let j = json(&run(&path, &["--json"]));
     assert_eq!(j["stop"], "fault");
     assert_eq!(j["status"], 126);
@@ -307,6 +314,13 @@ fn guest_fault() {
     assert_eq!(j["fault"]["cycle"], 1);
     assert_eq!(j["fault"]["instruction"], "sw a0,4(a1)");
     assert_eq!(j["fault"]["function"], "_start+0x4");
+    assert!(
+        j["fault"]["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("code and read-only segments cannot be written"),
+        "{j}"
+    );
     assert!(j["exit_code"].is_null());
 }
 
@@ -430,11 +444,393 @@ fn ram_too_small_is_an_rvjit_error() {
 
 #[test]
 fn jit_engine() {
-    let o = run(&elf(true, &exit7(), vec![]), &["--engine", "jit"]);
-    match status(&o) {
-        // Until the translator lands.
-        125 => assert_rvjit_error(&o, "--engine jit"),
-        s => assert_eq!(s, 7, "{}", stderr(&o)),
+    for class64 in [false, true] {
+        let path = elf(class64, &exit7(), vec![]);
+        let o = run(&path, &["--engine", "jit"]);
+        let err = stderr(&o);
+        assert_eq!(status(&o), 7, "{err}");
+        assert!(
+            err.contains("rvjit: guest exited with code 7 after 3 cycles"),
+            "{err}"
+        );
+        assert!(err.contains("rvjit: translated "), "{err}");
+        let j = json(&run(&path, &["--engine", "jit", "--json"]));
+        assert_eq!(j["engine"], "jit");
+        assert_eq!(j["exit_code"], 7);
+        assert_eq!(j["cycles"], 3);
+        assert!(j["translation"]["regions"].as_u64().unwrap() >= 1, "{j}");
+    }
+}
+
+const ENGINES: [&str; 2] = ["interp", "jit"];
+
+/// write(1, "hello\n", 6) twice, then write(3, "hello\n", 6) twice, then exit 0.
+fn hello_twice() -> TempFile {
+    let code = [
+        LI_A0_1,
+        LUI_A1_RODATA,
+        LI_A2_6,
+        LI_A7_WRITE,
+        ECALL, //
+        LI_A0_1,
+        ECALL, // a1, a2, a7 survive the call; a0 = 6 is reset
+        LI_A0_3,
+        ECALL,
+        LI_A0_3,
+        ECALL,
+        LI_A0_0,
+        LI_A7_EXIT,
+        ECALL,
+    ];
+    let rodata = Seg {
+        vaddr: RODATA,
+        memsz: 6,
+        data: b"hello\n".to_vec(),
+        flags: PF_R,
+    };
+    elf(true, &code, vec![rodata])
+}
+
+/// The line of the summary that says how the run stopped, and the hint line after it.
+fn stop_and_hint(err: &str) -> (String, Option<String>) {
+    let mut lines = err.lines().skip_while(|l| {
+        !["rvjit: guest ", "rvjit: breakpoint", "rvjit: cycle limit"]
+            .iter()
+            .any(|p| l.starts_with(p))
+    });
+    let stop = lines
+        .next()
+        .unwrap_or_else(|| panic!("no stop line in {err}"))
+        .to_owned();
+    let hint = lines
+        .next()
+        .filter(|l| l.starts_with("rvjit: hint: "))
+        .map(str::to_owned);
+    (stop, hint)
+}
+
+#[test]
+fn max_stdout_limit() {
+    let path = hello_twice();
+    for engine in ENGINES {
+        // 12 bytes fit both writes.
+        let o = run(&path, &["--engine", engine, "--max-stdout", "12"]);
+        assert_eq!(status(&o), 0, "{engine}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "hello\nhello\n");
+        // 11 do not: the second write faults and prints nothing.
+        let o = run(&path, &["--engine", engine, "--max-stdout", "11"]);
+        let err = stderr(&o);
+        assert_eq!(status(&o), 126, "{engine}: {err}");
+        assert_eq!(stdout(&o), "hello\n", "{engine}");
+        let (line, hint) = stop_and_hint(&err);
+        assert!(
+            line.starts_with("rvjit: guest fault: stdout+stderr limit of 11 bytes exceeded at pc 0x200018 after 6 cycles"),
+            "{engine}: {line}"
+        );
+        assert_eq!(
+            hint.as_deref(),
+            Some("rvjit: hint: raise --max-stdout, or make the guest print less"),
+            "{engine}"
+        );
+        let j = json(&run(
+            &path,
+            &["--engine", engine, "--max-stdout", "11", "--json"],
+        ));
+        assert_eq!(j["fault"]["kind"], "output_limit");
+        assert_eq!(j["fault"]["limit"], "stdout+stderr");
+        assert_eq!(j["fault"]["max"], 11);
+        assert_eq!(
+            j["fault"]["hint"],
+            "raise --max-stdout, or make the guest print less"
+        );
+        assert_eq!(j["stdout_len"], 6);
+        // The size syntax of --memory; 1K is plenty.
+        assert_eq!(
+            status(&run(&path, &["--engine", engine, "--max-stdout", "1K"])),
+            0
+        );
+    }
+    assert_rvjit_error(&run(&path, &["--max-stdout", "12X"]), "12X");
+}
+
+#[test]
+fn max_stdout_on_a_real_guest() {
+    let elf = guest_elf("riscv64im-unknown-none-elf", "misbehave");
+    let input = misbehave_inputs()
+        .into_iter()
+        .find(|(s, _)| *s == 3)
+        .expect("selector 3")
+        .1;
+    for engine in ENGINES {
+        let o = run(
+            &elf,
+            &[
+                "--engine",
+                engine,
+                "--input",
+                input.to_str().unwrap(),
+                "--max-stdout",
+                "8",
+            ],
+        );
+        let err = stderr(&o);
+        assert_eq!(status(&o), 126, "{engine}: {err}");
+        assert!(
+            o.stdout.len() <= 8,
+            "{engine}: printed past the limit: {:?}",
+            stdout(&o)
+        );
+        assert!(
+            stop_and_hint(&err)
+                .0
+                .contains("stdout+stderr limit of 8 bytes exceeded at pc 0x"),
+            "{engine}: {err}"
+        );
+        assert!(!err.contains("panicked at"), "{engine}: {err}");
+    }
+}
+
+#[test]
+fn max_output_limit() {
+    let path = hello_twice();
+    for engine in ENGINES {
+        assert_eq!(
+            status(&run(&path, &["--engine", engine, "--max-output", "12"])),
+            0
+        );
+        let out_file = write_file(b"");
+        let o = run(
+            &path,
+            &[
+                "--engine",
+                engine,
+                "--max-output",
+                "11",
+                "--output",
+                out_file.to_str().unwrap(),
+            ],
+        );
+        let err = stderr(&o);
+        assert_eq!(status(&o), 126, "{engine}: {err}");
+        let (line, hint) = stop_and_hint(&err);
+        assert!(
+            line.starts_with("rvjit: guest fault: public output limit of 11 bytes exceeded at pc 0x200028 after 10 cycles"),
+            "{engine}: {line}"
+        );
+        assert_eq!(
+            hint.as_deref(),
+            Some("rvjit: hint: raise --max-output, or make the guest reveal less"),
+            "{engine}"
+        );
+        // Nothing past the limit: the first write only.
+        assert_eq!(std::fs::read(&*out_file).unwrap(), b"hello\n", "{engine}");
+        assert!(err.contains("public output: 6 bytes"), "{engine}: {err}");
+    }
+}
+
+fn guests_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("guests")
+}
+
+/// Every target the guests are built for (guests/bin/MANIFEST).
+const TARGETS: [&str; 4] = [
+    "riscv32im-unknown-none-elf",
+    "riscv32imac-unknown-none-elf",
+    "riscv64imac-unknown-none-elf",
+    "riscv64im-unknown-none-elf",
+];
+
+fn guest_elf(target: &str, bin: &str) -> PathBuf {
+    let p = guests_dir().join("bin").join(target).join(bin);
+    assert!(p.is_file(), "missing committed ELF {}", p.display());
+    p
+}
+
+/// (selector, input file) for every committed misbehave input (`NN-name.bin`, NN = selector).
+fn misbehave_inputs() -> Vec<(u32, PathBuf)> {
+    let dir = guests_dir().join("inputs/misbehave");
+    let mut out: Vec<(u32, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .map(|p| {
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let selector = name.split('-').next().and_then(|n| n.parse().ok());
+            (
+                selector.unwrap_or_else(|| panic!("input {name} does not start with its selector")),
+                p,
+            )
+        })
+        .collect();
+    out.sort();
+    assert_eq!(
+        out.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        (0..=10).collect::<Vec<_>>(),
+        "one input per selector"
+    );
+    out
+}
+
+/// What the CLI shows for one run: status, stop line, hint line, stdout, guest stderr.
+#[derive(Debug, PartialEq)]
+struct Shown {
+    status: i32,
+    stop: String,
+    hint: Option<String>,
+    stdout: String,
+    guest_stderr: String,
+}
+
+fn shown(o: &Output) -> Shown {
+    let err = stderr(o);
+    let (stop, hint) = stop_and_hint(&err);
+    let guest_stderr = err
+        .lines()
+        .filter(|l| !l.starts_with("rvjit: ") && !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Shown {
+        status: status(o),
+        stop,
+        hint,
+        stdout: stdout(o),
+        guest_stderr,
+    }
+}
+
+/// The misbehave guest, every selector on every target, on both engines: the documented stop,
+/// the same status, one-line message (kind, pc, address) and hint on both engines, no host
+/// panic. Selector 3 also under --misaligned=trap.
+#[test]
+fn misbehave_on_both_engines() {
+    let panic_code = rvjit::abi::EXIT_PANIC as i32;
+    let mut cases: Vec<(u32, PathBuf, &[&str])> = misbehave_inputs()
+        .into_iter()
+        .map(|(s, p)| (s, p, &[][..]))
+        .collect();
+    let trap = cases[3].1.clone();
+    cases.push((3, trap, &["--misaligned", "trap"][..]));
+    for target in TARGETS {
+        let elf = guest_elf(target, "misbehave");
+        for (selector, input, extra) in &cases {
+            let ctx = format!("misbehave {selector} {extra:?} on {target}");
+            let mut args = vec![
+                "--input",
+                input.to_str().unwrap(),
+                "--max-cycles",
+                "5000000",
+            ];
+            args.extend_from_slice(extra);
+            let mut results = Vec::new();
+            for engine in ENGINES {
+                let mut a = args.clone();
+                a.extend_from_slice(&["--engine", engine]);
+                let o = run(&elf, &a);
+                let err = stderr(&o);
+                // The host's panic message starts with "thread '...' panicked at"; the guest's
+                // own (selector 10) is "panicked at misbehave/src/main.rs...".
+                let host_panic = err
+                    .lines()
+                    .any(|l| l.starts_with("thread ") && l.contains("panicked at"));
+                assert!(
+                    !host_panic && (*selector == 10 || !err.contains("panicked at")),
+                    "{ctx} ({engine}): host panic: {err}"
+                );
+                let got = shown(&o);
+                assert!(
+                    got.stdout
+                        .starts_with(&format!("misbehave: selector {selector}\n")),
+                    "{ctx} ({engine}): {got:?}"
+                );
+                let trap = !extra.is_empty();
+                let (want_status, needle, hint) = match selector {
+                    0 => (
+                        126,
+                        "load of 4 bytes from unmapped or unreadable address 0x0 at pc 0x",
+                        "null pointer",
+                    ),
+                    1 => (
+                        126,
+                        "store of 4 bytes to read-only or code address 0x",
+                        "cannot be written",
+                    ),
+                    2 => (
+                        126,
+                        "load of 4 bytes from unmapped or unreadable address 0xf0000000 at pc 0x",
+                        "raise --memory",
+                    ),
+                    3 if trap => (
+                        126,
+                        "misaligned 4-byte load from 0x",
+                        "the guest must align 4-byte accesses",
+                    ),
+                    3 => (42, "rvjit: guest exited with code 42", ""),
+                    4 => (
+                        126,
+                        "illegal instruction 0x00000000 at pc 0x",
+                        "all-zero instruction",
+                    ),
+                    5 => (133, "rvjit: breakpoint (ebreak) at pc 0x", ""),
+                    6 => (
+                        126,
+                        "service write called with bad argument",
+                        "passed to write",
+                    ),
+                    7 => (
+                        126,
+                        "unknown service call 0x8000fff at pc 0x",
+                        "no such service",
+                    ),
+                    8 => (
+                        124,
+                        "rvjit: cycle limit of 5000000 cycles reached at pc 0x",
+                        "",
+                    ),
+                    9 => (126, "unmapped", "a stack overflow?"),
+                    10 => (panic_code, "rvjit: guest exited with code 101", ""),
+                    _ => unreachable!(),
+                };
+                assert_eq!(got.status, want_status, "{ctx} ({engine}): {err}");
+                assert!(
+                    got.stop.contains(needle),
+                    "{ctx} ({engine}): {:?} lacks {needle:?}",
+                    got.stop
+                );
+                if want_status == 126 {
+                    assert!(
+                        got.stop.starts_with("rvjit: guest fault: "),
+                        "{ctx} ({engine}): {}",
+                        got.stop
+                    );
+                    assert!(
+                        got.stop.contains(" at pc 0x"),
+                        "{ctx} ({engine}): {}",
+                        got.stop
+                    );
+                    let hint_line = got
+                        .hint
+                        .as_deref()
+                        .unwrap_or_else(|| panic!("{ctx} ({engine}): no hint: {err}"));
+                    assert!(
+                        hint_line.contains(hint),
+                        "{ctx} ({engine}): {hint_line:?} lacks {hint:?}"
+                    );
+                } else {
+                    assert_eq!(got.hint, None, "{ctx} ({engine})");
+                }
+                if *selector == 10 {
+                    assert!(
+                        got.guest_stderr.contains("deliberate panic"),
+                        "{ctx} ({engine}): {err}"
+                    );
+                }
+                results.push(got);
+            }
+            assert_eq!(results[0], results[1], "{ctx}: interp and jit differ");
+        }
     }
 }
 
@@ -444,6 +840,12 @@ fn help_documents_exit_statuses() {
         let o = rvjit(args);
         assert_eq!(status(&o), 0);
         let out = stdout(&o);
+        if args.len() == 2 {
+            assert!(
+                out.contains("--max-stdout") && out.contains("--max-output"),
+                "{args:?} help:\n{out}"
+            );
+        }
         for needle in ["124", "125", "126", "133", "--max-cycles", "--json"] {
             assert!(
                 out.contains(needle),

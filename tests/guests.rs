@@ -8,19 +8,30 @@
 //! Inputs are the committed frames guests/inputs/<guest>/*.bin (one file = one frame = one
 //! case); `bench*.bin` are benchmark sizes and are not run here.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use rvjit::abi;
+use rvjit::host::HostConfig;
 use rvjit::machine::{Machine, RunConfig};
 use rvjit::memory::{MemoryConfig, MisalignedPolicy};
 use rvjit::outcome::{Fault, FaultKind, Stop};
+use rvjit::program::Program;
 
-/// The engines every guest runs on; a new engine is one more line.
-const ENGINES: &[(&str, fn(&mut Machine, u64) -> Stop)] = &[
+/// Run a machine up to a cycle limit.
+type EngineFn = fn(&mut Machine, u64) -> Stop;
+
+/// The engines every guest runs on; a new engine is one more line. `jit::run` keeps the
+/// translation of the last program it ran (per thread), and [`program`] hands out one
+/// `Arc<Program>` per ELF, so the loops below run all cases of one ELF in a row.
+const ENGINES: &[(&str, EngineFn)] = &[
     ("interp", rvjit::interp::run),
-    // ("jit", |m, limit| rvjit::jit::run(m, limit).expect("translator error")),
+    ("jit", |m, limit| {
+        rvjit::jit::run(m, limit).unwrap_or_else(|e| panic!("translator error: {e}"))
+    }),
 ];
 
 const TARGETS: &[&str] = &[
@@ -42,35 +53,80 @@ fn guests_dir() -> PathBuf {
 #[derive(Debug, PartialEq)]
 struct Outcome {
     stop: Stop,
+    /// Retired instructions and the final pc.
+    cycles: u64,
+    pc: u64,
     stdout: String,
     stderr: String,
     output: Vec<u8>,
 }
 
+/// The loaded ELF, shared (same `Arc`) by every run of it on this thread.
+fn program(elf: &Path) -> Arc<Program> {
+    thread_local! {
+        static PROGRAMS: RefCell<HashMap<PathBuf, Arc<Program>>> = RefCell::new(HashMap::new());
+    }
+    PROGRAMS.with(|programs| {
+        let mut programs = programs.borrow_mut();
+        let program = programs.entry(elf.to_path_buf()).or_insert_with(|| {
+            let bytes = std::fs::read(elf).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
+            Arc::new(rvjit::elf::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", elf.display())))
+        });
+        Arc::clone(program)
+    })
+}
+
 fn run_elf(
     elf: &Path,
     frame: &[u8],
-    engine: fn(&mut Machine, u64) -> Stop,
+    engine: EngineFn,
     limit: u64,
     misaligned: MisalignedPolicy,
 ) -> Outcome {
-    let bytes = std::fs::read(elf).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
-    let program = rvjit::elf::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
-    let mut config = RunConfig::default();
-    config.memory = MemoryConfig {
-        misaligned,
-        ..MemoryConfig::default()
+    let program = program(elf);
+    let config = RunConfig {
+        memory: MemoryConfig {
+            misaligned,
+            ..MemoryConfig::default()
+        },
+        host: HostConfig {
+            inputs: vec![frame.to_vec()],
+            ..HostConfig::default()
+        },
     };
-    config.host.inputs = vec![frame.to_vec()];
-    let mut m = Machine::new(Arc::new(program), &config)
-        .unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
+    let mut m = Machine::new(program, &config).unwrap_or_else(|e| panic!("{}: {e}", elf.display()));
     let stop = engine(&mut m, limit);
     Outcome {
         stop,
+        cycles: m.cpu.cycle,
+        pc: m.cpu.pc,
         stdout: String::from_utf8_lossy(m.host.stdout()).into_owned(),
         stderr: String::from_utf8_lossy(m.host.stderr()).into_owned(),
         output: m.host.public_output().to_vec(),
     }
+}
+
+/// Run on every engine in [`ENGINES`]; every engine's outcome (stop with fault pc and cycle,
+/// cycle count, pc, stdout, stderr, public output) must equal the first's (the interpreter).
+fn run_engines(
+    elf: &Path,
+    frame: &[u8],
+    limit: u64,
+    misaligned: MisalignedPolicy,
+    ctx: &str,
+) -> Vec<(&'static str, Outcome)> {
+    let runs: Vec<(&'static str, Outcome)> = ENGINES
+        .iter()
+        .map(|(engine, run)| (*engine, run_elf(elf, frame, *run, limit, misaligned)))
+        .collect();
+    for (engine, got) in &runs[1..] {
+        assert_eq!(
+            got, &runs[0].1,
+            "{ctx}: {engine} differs from {}",
+            runs[0].0
+        );
+    }
+    runs
 }
 
 /// The standard input cases of a guest: (case name, frame bytes).
@@ -183,19 +239,28 @@ struct Expected {
 /// Check `bin` on every target and engine for every input against `oracle` and the native build.
 fn check_guest(bin: &str, input_dir: &str, oracle: impl Fn(&[u8]) -> Expected) {
     let native = native(bin);
-    for (case, frame) in cases(input_dir) {
-        let want = oracle(&frame);
+    let cases = cases(input_dir);
+    let wants: Vec<Expected> = cases.iter().map(|(_, frame)| oracle(frame)).collect();
+    for ((case, frame), want) in cases.iter().zip(&wants) {
         if let Some(exe) = &native {
-            let (code, stdout, _stderr, output) = run_native(exe, &frame);
+            let (code, stdout, _stderr, output) = run_native(exe, frame);
             assert_eq!(
                 (code as u64, &stdout, &output),
                 (want.code, &want.stdout, &want.output),
                 "{bin} {case}: native build differs from the oracle"
             );
         }
-        for (target, elf) in elfs(bin) {
-            for (engine, run) in ENGINES {
-                let got = run_elf(&elf, &frame, *run, CYCLE_LIMIT, MisalignedPolicy::Allow);
+    }
+    // Target outside, cases inside: each ELF is translated once.
+    for (target, elf) in elfs(bin) {
+        for ((case, frame), want) in cases.iter().zip(&wants) {
+            for (engine, got) in run_engines(
+                &elf,
+                frame,
+                CYCLE_LIMIT,
+                MisalignedPolicy::Allow,
+                &format!("{bin} {case} on {target}"),
+            ) {
                 let ctx = format!("{bin} {case} on {target} ({engine})");
                 assert_eq!(
                     got.stop,
@@ -358,11 +423,17 @@ fn misbehave() {
     let cases = cases("misbehave");
     assert_eq!(cases.len(), 11, "one input per selector 0..=10");
     for (target, elf) in elfs("misbehave") {
-        for (engine, run) in ENGINES {
-            for (case, frame) in &cases {
-                let selector: u32 = postcard::from_bytes(frame).expect("selector");
+        for (case, frame) in &cases {
+            let selector: u32 = postcard::from_bytes(frame).expect("selector");
+            let runs = run_engines(
+                &elf,
+                frame,
+                MISBEHAVE_LIMIT,
+                MisalignedPolicy::Allow,
+                &format!("misbehave {case} on {target}"),
+            );
+            for (engine, got) in runs {
                 let ctx = format!("misbehave {case} on {target} ({engine})");
-                let got = run_elf(&elf, frame, *run, MISBEHAVE_LIMIT, MisalignedPolicy::Allow);
                 assert!(
                     got.stdout
                         .starts_with(&format!("misbehave: selector {selector}\n")),
@@ -374,9 +445,16 @@ fn misbehave() {
                     assert_eq!(got.stdout, "misbehave: selector 8\n", "{ctx}");
                 }
             }
-            // The misaligned word load traps under --misaligned=trap.
-            let (_, frame) = &cases[3];
-            let got = run_elf(&elf, frame, *run, MISBEHAVE_LIMIT, MisalignedPolicy::Trap);
+        }
+        // The misaligned word load traps under --misaligned=trap.
+        let (_, frame) = &cases[3];
+        for (engine, got) in run_engines(
+            &elf,
+            frame,
+            MISBEHAVE_LIMIT,
+            MisalignedPolicy::Trap,
+            &format!("misbehave trap on {target}"),
+        ) {
             assert!(
                 matches!(fault_kind(&got.stop), Some(FaultKind::MisalignedLoad { size: 4, addr }) if addr % 2 == 1),
                 "misbehave misaligned on {target} ({engine}) under trap: {:?}",
@@ -427,17 +505,27 @@ fn other_guests_match_native() {
             continue;
         }
         let native = native(&bin);
-        for (case, frame) in cases(&bin) {
-            let reference = native.as_ref().map(|exe| run_native(exe, &frame));
-            // Not every guest builds for every target (e.g. no atomics on riscv*im): run those present.
-            let present: Vec<_> = TARGETS
-                .iter()
-                .map(|t| (*t, guests_dir().join("bin").join(t).join(&bin)))
-                .filter(|(_, p)| p.is_file())
-                .collect();
-            for (target, elf) in present {
-                for (engine, run) in ENGINES {
-                    let got = run_elf(&elf, &frame, *run, CYCLE_LIMIT, MisalignedPolicy::Allow);
+        let cases = cases(&bin);
+        let references: Vec<_> = cases
+            .iter()
+            .map(|(_, frame)| native.as_ref().map(|exe| run_native(exe, frame)))
+            .collect();
+        // Not every guest builds for every target (e.g. no atomics on riscv*im): run those present.
+        // Target outside, cases inside: each ELF is translated once.
+        let present: Vec<_> = TARGETS
+            .iter()
+            .map(|t| (*t, guests_dir().join("bin").join(t).join(&bin)))
+            .filter(|(_, p)| p.is_file())
+            .collect();
+        for (target, elf) in present {
+            for ((case, frame), reference) in cases.iter().zip(&references) {
+                for (engine, got) in run_engines(
+                    &elf,
+                    frame,
+                    CYCLE_LIMIT,
+                    MisalignedPolicy::Allow,
+                    &format!("{bin} {case} on {target}"),
+                ) {
                     let ctx = format!("{bin} {case} on {target} ({engine})");
                     assert!(
                         got.stop.is_exit(),

@@ -142,9 +142,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Largest public output the guest may produce; more faults the guest
+    /// Largest public output (fd 3 / reveal) the guest may produce; a write past it faults the
+    /// guest (output limit)
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
     pub max_output: u64,
+
+    /// Largest guest stdout + stderr (fd 1/2 writes, printstr) together; a write past it
+    /// faults the guest (output limit) and is not printed
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
+    pub max_stdout: u64,
 
     /// Add engine, memory layout and access statistics to the summary
     #[arg(long)]

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use rvjit::isa::disasm::disasm;
 use rvjit::machine::Machine;
-use rvjit::outcome::{Fault, Stop};
+use rvjit::outcome::{Fault, FaultKind, Stop};
 
 use super::symbols;
 
@@ -42,6 +42,65 @@ pub struct FaultReport {
     pub instruction: Option<String>,
     /// `function+0xoff` of the faulting pc, if a function symbol contains it.
     pub function: Option<String>,
+    /// What to do about it, in one short sentence (see [`fault_hint`]).
+    pub hint: String,
+}
+
+/// Lowest address that can ever map (see src/memory.rs): below it is a null pointer.
+const NULL_GUARD: u64 = 0x1000;
+
+const STACK_OVERFLOW_HINT: &str =
+    "unmapped memory next to the stack pointer: a stack overflow? recurse less or give the guest a larger stack";
+
+/// An unmapped load/store within 64 KiB of `sp`: most likely the stack ran out of its segment.
+fn near_stack_pointer(kind: &FaultKind, sp: u64) -> bool {
+    match kind {
+        FaultKind::LoadAccess { addr, .. } | FaultKind::StoreAccess { addr, .. } => {
+            *addr >= NULL_GUARD && addr.abs_diff(sp) <= 64 << 10
+        }
+        _ => false,
+    }
+}
+
+/// A short hint of what to do about a fault: the likely cause and the option or fix.
+pub fn fault_hint(kind: &FaultKind) -> String {
+    match kind {
+        FaultKind::IllegalInstruction { bits: 0 } => {
+            "an all-zero instruction: did control jump into zeroed memory or data?".to_owned()
+        }
+        FaultKind::IllegalInstruction { .. } => "rvjit runs RV32/RV64 IMAC with counter CSRs only: was the guest built \
+                                                 for a target with extensions rvjit lacks (F/D, V, B, ...)?"
+            .to_owned(),
+        FaultKind::InstructionFetch { .. } => {
+            "control left the code segments: a bad function pointer or a corrupted return address?".to_owned()
+        }
+        FaultKind::LoadAccess { addr, .. } | FaultKind::StoreAccess { addr, .. } if *addr < NULL_GUARD => {
+            "addresses below 0x1000 never map: a null pointer dereference?".to_owned()
+        }
+        FaultKind::LoadAccess { .. } | FaultKind::StoreAccess { .. } => {
+            "the address is outside every segment and the RAM window: raise --memory or fix the pointer".to_owned()
+        }
+        FaultKind::StoreReadOnly { .. } => "code and read-only segments cannot be written: fix the pointer, or link \
+                                           writable data into a writable segment"
+            .to_owned(),
+        FaultKind::MisalignedLoad { size, .. } | FaultKind::MisalignedStore { size, .. } => format!(
+            "the guest must align {size}-byte accesses (under --misaligned=trap, and always for LR/SC/AMOs); \
+             --misaligned=allow performs ordinary misaligned loads and stores"
+        ),
+        FaultKind::UnknownService { .. } => {
+            "rvjit has no such service: was the guest built against another runtime or ABI version? \
+             (runtime-abi/README.md lists the services)"
+                .to_owned()
+        }
+        FaultKind::BadServiceArgument { service, .. } => format!(
+            "the buffer passed to {service} must lie entirely in readable (source) or writable (destination) \
+             guest memory: fix the pointer or length"
+        ),
+        FaultKind::OutputLimit { limit, .. } if *limit == rvjit::host::STDOUT_LIMIT => {
+            "raise --max-stdout, or make the guest print less".to_owned()
+        }
+        FaultKind::OutputLimit { .. } => "raise --max-output, or make the guest reveal less".to_owned(),
+    }
 }
 
 #[derive(Serialize)]
@@ -127,6 +186,11 @@ impl Summary {
                     message: f.to_string(),
                     instruction: fault_instruction(m, f),
                     function: symbols::describe(&m.program, f.pc),
+                    hint: if near_stack_pointer(&f.kind, m.cpu.get(2)) {
+                        STACK_OVERFLOW_HINT.to_owned()
+                    } else {
+                        fault_hint(&f.kind)
+                    },
                 };
                 ("fault", None, Some(report), None)
             }
@@ -196,6 +260,9 @@ impl Summary {
 
     pub fn text(&self, stats: bool) -> String {
         let mut s = self.stop_line();
+        if let Some(f) = &self.fault {
+            s += &format!("\nrvjit: hint: {}", f.hint);
+        }
         s += &format!(
             "\nrvjit: {} cycles in {:.3} s ({:.1} M instructions/s)",
             self.cycles, self.wall_seconds, self.mips
@@ -268,6 +335,128 @@ mod tests {
         assert_eq!(exit_status(&Stop::Exit { code: 1 << 40 }), 1);
         assert_eq!(exit_status(&Stop::CycleLimit), 124);
         assert_eq!(exit_status(&Stop::Breakpoint { pc: 0 }), 133);
+    }
+
+    #[test]
+    fn fault_hints() {
+        use rvjit::host::{OUTPUT_LIMIT, STDOUT_LIMIT};
+        let cases: [(FaultKind, &str); 13] = [
+            (
+                FaultKind::IllegalInstruction { bits: 0 },
+                "all-zero instruction",
+            ),
+            (
+                FaultKind::IllegalInstruction { bits: 0x0000_0053 },
+                "extensions rvjit lacks",
+            ),
+            (
+                FaultKind::InstructionFetch { addr: 0x1234 },
+                "function pointer",
+            ),
+            (FaultKind::LoadAccess { addr: 0, size: 4 }, "null pointer"),
+            (
+                FaultKind::StoreAccess {
+                    addr: 0xff8,
+                    size: 8,
+                },
+                "null pointer",
+            ),
+            (
+                FaultKind::LoadAccess {
+                    addr: 0xf000_0000,
+                    size: 4,
+                },
+                "raise --memory or fix the pointer",
+            ),
+            (
+                FaultKind::StoreAccess {
+                    addr: 0x1000,
+                    size: 8,
+                },
+                "raise --memory or fix the pointer",
+            ),
+            (
+                FaultKind::StoreReadOnly {
+                    addr: 0x20_0004,
+                    size: 4,
+                },
+                "cannot be written",
+            ),
+            (
+                FaultKind::MisalignedLoad {
+                    addr: 0x2001,
+                    size: 4,
+                },
+                "the guest must align 4-byte accesses",
+            ),
+            (
+                FaultKind::MisalignedStore {
+                    addr: 0x2002,
+                    size: 8,
+                },
+                "the guest must align 8-byte accesses",
+            ),
+            (
+                FaultKind::UnknownService {
+                    number: 0x0800_0fff,
+                },
+                "no such service",
+            ),
+            (
+                FaultKind::OutputLimit {
+                    limit: STDOUT_LIMIT,
+                    max: 10,
+                },
+                "raise --max-stdout",
+            ),
+            (
+                FaultKind::OutputLimit {
+                    limit: OUTPUT_LIMIT,
+                    max: 10,
+                },
+                "raise --max-output",
+            ),
+        ];
+        for (kind, needle) in cases {
+            let hint = fault_hint(&kind);
+            assert!(hint.contains(needle), "{kind:?}: {hint}");
+            assert!(
+                !hint.contains('\n') && hint.len() < 160,
+                "{kind:?}: not one short line: {hint}"
+            );
+        }
+        let overflow = FaultKind::StoreAccess {
+            addr: 0xf_ffe0,
+            size: 4,
+        };
+        assert!(near_stack_pointer(&overflow, 0x10_0000));
+        assert!(near_stack_pointer(&overflow, 0xf_ffd0));
+        assert!(!near_stack_pointer(&overflow, 0x20_0000));
+        assert!(!near_stack_pointer(
+            &FaultKind::StoreAccess {
+                addr: 0x10,
+                size: 4
+            },
+            0x20
+        ));
+        assert!(!near_stack_pointer(
+            &FaultKind::StoreReadOnly {
+                addr: 0xf_ffe0,
+                size: 4
+            },
+            0x10_0000
+        ));
+        let bad = FaultKind::BadServiceArgument {
+            service: "write",
+            addr: 0x10,
+            len: 4,
+            reason: "not readable",
+        };
+        assert!(
+            fault_hint(&bad).contains("passed to write"),
+            "{}",
+            fault_hint(&bad)
+        );
     }
 
     #[test]

@@ -65,6 +65,7 @@ fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
         hints,
         limits: Limits {
             max_output: args.max_output,
+            max_stdout: args.max_stdout,
             ..Limits::default()
         },
         echo: true,

@@ -565,7 +565,8 @@ impl Translator {
             .enter
             .ok_or(JitError::Finalize("translator not finalized".into()))?;
         let mp: *mut Machine = m;
-        let mut ctx = Ctx::new(mp, cycle_limit, self.table.main_view());
+        // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
+        let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
         loop {
             // SAFETY: `mp` comes from the `&mut Machine` we hold for the whole loop; no other
             // reference to the machine is live between region calls.
@@ -665,7 +666,8 @@ impl Translator {
             .ok_or(JitError::Finalize("translator not finalized".into()))?;
         let mp: *mut Machine = m;
         let rp: *mut Recorder = rec;
-        let mut ctx = Ctx::new(mp, cycle_limit, self.table.main_view());
+        // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
+        let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
         let base = log.as_mut_ptr();
         ctx.log_base = base;
         ctx.log_ptr = base;

@@ -94,9 +94,13 @@ impl Ctx {
     /// Build the context for running `m`. The pointers stay valid as long as `m` is neither
     /// moved nor otherwise borrowed, which [`super::Translator::run`] guarantees by holding
     /// `&mut Machine` for the whole run.
-    pub fn new(m: *mut Machine, limit: u64, table: super::cache::RangeView) -> Ctx {
-        // SAFETY: `m` comes from a live `&mut Machine`; we only take field addresses and read
-        // the (immutable after construction) layout, perms and mapping base.
+    ///
+    /// # Safety
+    /// `m` must point to a live `Machine` (derived from a `&mut Machine`) with no other
+    /// reference to it live during this call.
+    pub unsafe fn new(m: *mut Machine, limit: u64, table: super::cache::RangeView) -> Ctx {
+        // SAFETY: the caller guarantees `m` is live and unaliased; we only take field
+        // addresses and read the (immutable after construction) layout, perms and mapping base.
         unsafe {
             let mem = std::ptr::addr_of_mut!((*m).mem);
             Ctx {
