@@ -12,9 +12,8 @@ pub fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
 }
 
 /// SHA-256 initial state.
-pub const SHA256_IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
+pub const SHA256_IV: [u32; 8] =
+    [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
 /// SHA-256 of `data` with the padding done here and each block through [`sha256_compress`].
 pub fn sha256(data: &[u8]) -> [u8; 32] {

@@ -78,10 +78,7 @@ macro_rules! entry {
     ($main:path) => {
         #[doc(hidden)]
         #[used]
-        #[cfg_attr(
-            any(target_os = "linux", target_os = "android", target_os = "freebsd"),
-            link_section = ".init_array"
-        )]
+        #[cfg_attr(any(target_os = "linux", target_os = "android", target_os = "freebsd"), link_section = ".init_array")]
         #[cfg_attr(target_vendor = "apple", link_section = "__DATA,__mod_init_func")]
         static __RVJIT_INIT: extern "C" fn() = {
             extern "C" fn init() {

@@ -24,25 +24,15 @@ mod bump {
     impl Bump {
         fn bounds(&self) -> (usize, usize) {
             // SAFETY: taking the addresses of linker-script symbols; nothing is read.
-            (
-                core::ptr::addr_of!(__heap_start) as usize,
-                core::ptr::addr_of!(__heap_end) as usize,
-            )
+            (core::ptr::addr_of!(__heap_start) as usize, core::ptr::addr_of!(__heap_end) as usize)
         }
     }
 
     unsafe impl GlobalAlloc for Bump {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             let (start, end) = self.bounds();
-            let next = if self.next.get() == 0 {
-                start
-            } else {
-                self.next.get()
-            };
-            let Some(addr) = next
-                .checked_add(layout.align() - 1)
-                .map(|a| a & !(layout.align() - 1))
-            else {
+            let next = if self.next.get() == 0 { start } else { self.next.get() };
+            let Some(addr) = next.checked_add(layout.align() - 1).map(|a| a & !(layout.align() - 1)) else {
                 return core::ptr::null_mut();
             };
             match addr.checked_add(layout.size()) {
@@ -87,10 +77,7 @@ mod bump {
     }
 
     #[global_allocator]
-    static HEAP: Bump = Bump {
-        next: Cell::new(0),
-        last: Cell::new(0),
-    };
+    static HEAP: Bump = Bump { next: Cell::new(0), last: Cell::new(0) };
 
     /// Called by `_start` before `main`; the bump allocator needs no set-up.
     #[no_mangle]

@@ -43,11 +43,7 @@ pub fn read<T: DeserializeOwned>() -> T {
     let frame = read_frame();
     match postcard::from_bytes(&frame) {
         Ok(v) => v,
-        Err(e) => panic!(
-            "read: input frame of {} bytes does not decode as {}: {e}",
-            frame.len(),
-            core::any::type_name::<T>()
-        ),
+        Err(e) => panic!("read: input frame of {} bytes does not decode as {}: {e}", frame.len(), core::any::type_name::<T>()),
     }
 }
 

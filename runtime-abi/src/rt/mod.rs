@@ -14,21 +14,17 @@ mod insn;
 mod io;
 pub mod zkvm;
 
-#[cfg(all(target_os = "none", feature = "critical-section"))]
-mod cs;
 #[cfg(target_os = "none")]
 mod heap;
 #[cfg(target_os = "none")]
 mod panic;
-mod rand;
-#[cfg(all(
-    target_os = "none",
-    feature = "sync-libcalls",
-    not(target_feature = "a")
-))]
+#[cfg(all(target_os = "none", feature = "critical-section"))]
+mod cs;
+#[cfg(all(target_os = "none", feature = "sync-libcalls", not(target_feature = "a")))]
 mod sync;
+mod rand;
 
-pub use io::{_eprint, _print, commit, exit, hint_len, read, read_frame, read_hint, write_output};
+pub use io::{commit, exit, hint_len, read, read_frame, read_hint, write_output, _print, _eprint};
 pub use rand::fill_random;
 
 /// Items the exported macros need; not part of the API.

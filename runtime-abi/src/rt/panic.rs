@@ -22,10 +22,7 @@ impl Write for Buf {
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    let mut buf = Buf {
-        bytes: [0; 512],
-        len: 0,
-    };
+    let mut buf = Buf { bytes: [0; 512], len: 0 };
     let _ = write!(buf, "{info}");
     let _ = buf.write_str("\n");
     super::sys::write(abi::FD_STDERR, &buf.bytes[..buf.len]);

@@ -18,10 +18,7 @@ mod v02 {
 /// getrandom 0.3's custom backend (the guest builds with `--cfg getrandom_backend="custom"`).
 #[cfg(all(feature = "getrandom-03", target_os = "none"))]
 #[no_mangle]
-unsafe extern "Rust" fn __getrandom_v03_custom(
-    dest: *mut u8,
-    len: usize,
-) -> Result<(), getrandom03::Error> {
+unsafe extern "Rust" fn __getrandom_v03_custom(dest: *mut u8, len: usize) -> Result<(), getrandom03::Error> {
     // SAFETY: getrandom 0.3 passes a valid writable buffer of `len` bytes.
     let buf = unsafe { core::slice::from_raw_parts_mut(dest, len) };
     fill_random(buf);

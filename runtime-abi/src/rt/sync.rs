@@ -59,68 +59,20 @@ macro_rules! sync {
     };
 }
 
-sync!(
-    u8,
-    i8,
-    __sync_val_compare_and_swap_1,
-    __sync_lock_test_and_set_1,
-    __sync_fetch_and_add_1,
-    __sync_fetch_and_sub_1,
-    __sync_fetch_and_and_1,
-    __sync_fetch_and_or_1,
-    __sync_fetch_and_xor_1,
-    __sync_fetch_and_nand_1,
-    __sync_fetch_and_max_1,
-    __sync_fetch_and_min_1,
-    __sync_fetch_and_umax_1,
-    __sync_fetch_and_umin_1
-);
-sync!(
-    u16,
-    i16,
-    __sync_val_compare_and_swap_2,
-    __sync_lock_test_and_set_2,
-    __sync_fetch_and_add_2,
-    __sync_fetch_and_sub_2,
-    __sync_fetch_and_and_2,
-    __sync_fetch_and_or_2,
-    __sync_fetch_and_xor_2,
-    __sync_fetch_and_nand_2,
-    __sync_fetch_and_max_2,
-    __sync_fetch_and_min_2,
-    __sync_fetch_and_umax_2,
-    __sync_fetch_and_umin_2
-);
-sync!(
-    u32,
-    i32,
-    __sync_val_compare_and_swap_4,
-    __sync_lock_test_and_set_4,
-    __sync_fetch_and_add_4,
-    __sync_fetch_and_sub_4,
-    __sync_fetch_and_and_4,
-    __sync_fetch_and_or_4,
-    __sync_fetch_and_xor_4,
-    __sync_fetch_and_nand_4,
-    __sync_fetch_and_max_4,
-    __sync_fetch_and_min_4,
-    __sync_fetch_and_umax_4,
-    __sync_fetch_and_umin_4
-);
+sync!(u8, i8, __sync_val_compare_and_swap_1, __sync_lock_test_and_set_1, __sync_fetch_and_add_1,
+    __sync_fetch_and_sub_1, __sync_fetch_and_and_1, __sync_fetch_and_or_1, __sync_fetch_and_xor_1,
+    __sync_fetch_and_nand_1, __sync_fetch_and_max_1, __sync_fetch_and_min_1,
+    __sync_fetch_and_umax_1, __sync_fetch_and_umin_1);
+sync!(u16, i16, __sync_val_compare_and_swap_2, __sync_lock_test_and_set_2, __sync_fetch_and_add_2,
+    __sync_fetch_and_sub_2, __sync_fetch_and_and_2, __sync_fetch_and_or_2, __sync_fetch_and_xor_2,
+    __sync_fetch_and_nand_2, __sync_fetch_and_max_2, __sync_fetch_and_min_2,
+    __sync_fetch_and_umax_2, __sync_fetch_and_umin_2);
+sync!(u32, i32, __sync_val_compare_and_swap_4, __sync_lock_test_and_set_4, __sync_fetch_and_add_4,
+    __sync_fetch_and_sub_4, __sync_fetch_and_and_4, __sync_fetch_and_or_4, __sync_fetch_and_xor_4,
+    __sync_fetch_and_nand_4, __sync_fetch_and_max_4, __sync_fetch_and_min_4,
+    __sync_fetch_and_umax_4, __sync_fetch_and_umin_4);
 #[cfg(target_pointer_width = "64")]
-sync!(
-    u64,
-    i64,
-    __sync_val_compare_and_swap_8,
-    __sync_lock_test_and_set_8,
-    __sync_fetch_and_add_8,
-    __sync_fetch_and_sub_8,
-    __sync_fetch_and_and_8,
-    __sync_fetch_and_or_8,
-    __sync_fetch_and_xor_8,
-    __sync_fetch_and_nand_8,
-    __sync_fetch_and_max_8,
-    __sync_fetch_and_min_8,
-    __sync_fetch_and_umax_8,
-    __sync_fetch_and_umin_8
-);
+sync!(u64, i64, __sync_val_compare_and_swap_8, __sync_lock_test_and_set_8, __sync_fetch_and_add_8,
+    __sync_fetch_and_sub_8, __sync_fetch_and_and_8, __sync_fetch_and_or_8, __sync_fetch_and_xor_8,
+    __sync_fetch_and_nand_8, __sync_fetch_and_max_8, __sync_fetch_and_min_8,
+    __sync_fetch_and_umax_8, __sync_fetch_and_umin_8);

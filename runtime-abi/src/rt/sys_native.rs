@@ -27,34 +27,21 @@ fn usage(msg: &str) -> ! {
 }
 
 fn load() -> State {
-    let mut st = State {
-        input: Vec::new(),
-        input_pos: 0,
-        hints: Default::default(),
-        output: None,
-    };
+    let mut st = State { input: Vec::new(), input_pos: 0, hints: Default::default(), output: None };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let Some(value) = args.next() else {
-            usage(&std::format!("missing value after {flag}"))
-        };
-        let read = |path: &String| {
-            std::fs::read(path).unwrap_or_else(|e| usage(&std::format!("cannot read {path}: {e}")))
-        };
+        let Some(value) = args.next() else { usage(&std::format!("missing value after {flag}")) };
+        let read = |path: &String| std::fs::read(path).unwrap_or_else(|e| usage(&std::format!("cannot read {path}: {e}")));
         match flag.as_str() {
             "--input" => {
                 let frame = read(&value);
-                let len = u32::try_from(frame.len())
-                    .unwrap_or_else(|_| usage("input frame larger than 4 GiB"));
+                let len = u32::try_from(frame.len()).unwrap_or_else(|_| usage("input frame larger than 4 GiB"));
                 st.input.extend_from_slice(&len.to_le_bytes());
                 st.input.extend_from_slice(&frame);
             }
             "--hint" => st.hints.push_back(read(&value)),
             "--output" => {
-                st.output = Some(
-                    File::create(&value)
-                        .unwrap_or_else(|e| usage(&std::format!("cannot create {value}: {e}"))),
-                );
+                st.output = Some(File::create(&value).unwrap_or_else(|e| usage(&std::format!("cannot create {value}: {e}"))));
             }
             _ => usage(&std::format!("unknown argument {flag}")),
         }
@@ -117,11 +104,7 @@ pub fn hint_len() -> Option<usize> {
 
 pub fn hint_read(buf: &mut [u8]) {
     let h = state().hints.pop_front().unwrap_or_default();
-    assert_eq!(
-        h.len(),
-        buf.len(),
-        "hint read length differs from the hint frame's"
-    );
+    assert_eq!(h.len(), buf.len(), "hint read length differs from the hint frame's");
     buf.copy_from_slice(&h);
 }
 
@@ -156,8 +139,5 @@ pub fn keccakf(state: &mut [u64; 25]) {
 }
 
 pub fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
-    sha2::compress256(
-        state,
-        core::slice::from_ref(sha2::digest::generic_array::GenericArray::from_slice(block)),
-    );
+    sha2::compress256(state, core::slice::from_ref(sha2::digest::generic_array::GenericArray::from_slice(block)));
 }

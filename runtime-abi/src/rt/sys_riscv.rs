@@ -19,29 +19,15 @@ fn ecall3(n: u32, a0: usize, a1: usize, a2: usize) -> (usize, usize) {
 
 pub fn write(fd: u32, bytes: &[u8]) {
     if !bytes.is_empty() {
-        ecall3(
-            abi::SYS_WRITE,
-            fd as usize,
-            bytes.as_ptr() as usize,
-            bytes.len(),
-        );
+        ecall3(abi::SYS_WRITE, fd as usize, bytes.as_ptr() as usize, bytes.len());
     }
 }
 
 /// Linux `read`: bytes read (0 at end of the input stream).
 pub fn read(fd: u32, buf: &mut [u8]) -> usize {
-    let (n, _) = ecall3(
-        abi::SYS_READ,
-        fd as usize,
-        buf.as_mut_ptr() as usize,
-        buf.len(),
-    );
+    let (n, _) = ecall3(abi::SYS_READ, fd as usize, buf.as_mut_ptr() as usize, buf.len());
     // A negative errno (qemu-user) counts as end of input.
-    if (n as isize) < 0 {
-        0
-    } else {
-        n
-    }
+    if (n as isize) < 0 { 0 } else { n }
 }
 
 pub fn exit(code: i32) -> ! {
@@ -78,10 +64,5 @@ pub fn keccakf(state: &mut [u64; 25]) {
 }
 
 pub fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
-    ecall3(
-        abi::SYS_SHA256_COMPRESS,
-        state.as_mut_ptr() as usize,
-        block.as_ptr() as usize,
-        0,
-    );
+    ecall3(abi::SYS_SHA256_COMPRESS, state.as_mut_ptr() as usize, block.as_ptr() as usize, 0);
 }
