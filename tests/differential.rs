@@ -108,7 +108,7 @@ fn random_word(xlen: Xlen, sel: u32, r: u32, r2: u32) -> Slot {
             };
         }
         // Only legal counter reads; the decoder rejects the rest (kept for a few cases).
-        Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci if r2 % 8 != 0 => {
+        Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci if !r2.is_multiple_of(8) => {
             let csrs = [0xc00u32, 0xc01, 0xc02, 0xc80, 0xc81, 0xc82];
             w = with_rs1(w, 0) & 0x000f_ffff | csrs[(r2 as usize / 8) % csrs.len()] << 20;
         }
@@ -122,9 +122,9 @@ fn random_word(xlen: Xlen, sel: u32, r: u32, r2: u32) -> Slot {
         row.op,
         Op::HintStorew | Op::HintBuffer | Op::Reveal | Op::PrintStr | Op::Keccakf
     );
-    if memory && r2 % 8 != 0 {
+    if memory && !r2.is_multiple_of(8) {
         w = with_rs1(w, POINTERS[(r2 as usize / 8) % 3]);
-        if matches!(row.format, Format::Amo | Format::Lr) && r2 % 5 != 0 {
+        if matches!(row.format, Format::Amo | Format::Lr) && !r2.is_multiple_of(5) {
             // mostly aligned atomics: pointers are aligned; keep them so
         }
     }
@@ -177,7 +177,7 @@ fn random_ecall(a: u32, b: u32) -> Slot {
     Slot::Ecall {
         number,
         a0,
-        ptr_ok: b % 5 != 0,
+        ptr_ok: !b.is_multiple_of(5),
         len: ((b >> 8) % 40) as u16,
     }
 }
@@ -197,7 +197,7 @@ fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
                 Op::Jal,
             ];
             let op = ops[r as usize % ops.len()];
-            let rd = if op == Op::Jal && r % 3 == 0 { 1 } else { 0 };
+            let rd = if op == Op::Jal && r.is_multiple_of(3) { 1 } else { 0 };
             Slot::Branch {
                 op,
                 rd,
@@ -207,7 +207,7 @@ fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
             }
         }
         28 => Slot::Indirect {
-            rd: if r % 2 == 0 { 1 } else { 0 },
+            rd: if r.is_multiple_of(2) { 1 } else { 0 },
             target: r2 as usize,
         },
         29 => random_ecall(r, r2),

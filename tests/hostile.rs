@@ -892,7 +892,7 @@ fn random_code_never_panics_and_engines_agree() {
         let code: Vec<u32> = (0..n)
             .map(|_| {
                 let w = rng.next();
-                if w % 4 == 0 {
+                if w.is_multiple_of(4) {
                     w
                 } else {
                     (w & !0x7f) | opcodes[(w as usize >> 2) % opcodes.len()]

@@ -362,7 +362,7 @@ fn corpus(xlen: Xlen) -> Vec<Word> {
                 // objdump only knows the canonical fences (fm = 0 or TSO, rd = rs1 = 0).
                 Format::None if row.op == Op::Fence => {
                     w &= 0x0ff0_007f;
-                    if rng.next() % 8 == 0 {
+                    if rng.next().is_multiple_of(8) {
                         w = 0x8330_000f;
                     }
                 }
