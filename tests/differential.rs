@@ -197,7 +197,11 @@ fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
                 Op::Jal,
             ];
             let op = ops[r as usize % ops.len()];
-            let rd = if op == Op::Jal && r.is_multiple_of(3) { 1 } else { 0 };
+            let rd = if op == Op::Jal && r.is_multiple_of(3) {
+                1
+            } else {
+                0
+            };
             Slot::Branch {
                 op,
                 rd,
