@@ -561,63 +561,7 @@ impl Translator {
         if !Arc::ptr_eq(&m.program, &self.program) {
             return Err(JitError::ProgramMismatch);
         }
-        let enter = self
-            .enter
-            .ok_or(JitError::Finalize("translator not finalized".into()))?;
-        let mp: *mut Machine = m;
-        // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
-        let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
-        loop {
-            // SAFETY: `mp` comes from the `&mut Machine` we hold for the whole loop; no other
-            // reference to the machine is live between region calls.
-            let (pc, cycle) = unsafe { ((*mp).cpu.pc, (*mp).cpu.cycle) };
-            if cycle >= cycle_limit {
-                return Ok(Stop::CycleLimit);
-            }
-            let entry = match self.table.get(pc) {
-                Some(e) => e,
-                None if self.program.code.is_decoded(pc) => {
-                    self.translate_on_demand(pc)?;
-                    self.table.get(pc).ok_or(JitError::BadEntry { pc })?
-                }
-                None => {
-                    // Not code: the interpreter raises the exact fetch fault.
-                    // SAFETY: as above, the only live reference to the machine.
-                    if let Some(stop) = interp::step(unsafe { &mut *mp }) {
-                        return Ok(stop);
-                    }
-                    continue;
-                }
-            };
-            // SAFETY: `enter` is the finalized entry trampoline and `entry.code` finalized code
-            // of a region function (see `finalize`), both kept alive by `self.module` for the
-            // duration of the call; regions only tail-call other finalized regions (static
-            // exits and table slots). `ctx` points into the live machine (`Ctx::new`) and the
-            // live table, which the code only touches at checked offsets: registers/pc/cycle
-            // inside `Cpu`, guest memory only after the inline bounds/permission/alignment
-            // check, table slots only below `table_bytes`, everything else through
-            // `rvjit_step`. `entry.index` is an index the region's switch knows.
-            let status = unsafe { enter(&mut ctx, entry.code, entry.index) };
-            match status {
-                runtime::STATUS_CONTINUE => {}
-                runtime::STATUS_STOP => {
-                    return ctx.stop.take().ok_or(JitError::BadEntry { pc });
-                }
-                runtime::STATUS_BUDGET => {
-                    // Fewer cycles left than the next block: finish exactly in the interpreter.
-                    // SAFETY: as above.
-                    return Ok(interp::run(unsafe { &mut *mp }, cycle_limit));
-                }
-                runtime::STATUS_HOT => self.promote(ctx.hot)?,
-                runtime::STATUS_STEP => {
-                    // SAFETY: as above.
-                    if let Some(stop) = interp::step(unsafe { &mut *mp }) {
-                        return Ok(stop);
-                    }
-                }
-                _ => return Err(JitError::BadEntry { pc }),
-            }
-        }
+        self.dispatch(m, None, cycle_limit)
     }
 
     /// Is this a recording translation ([`Options::record`])?
@@ -649,35 +593,58 @@ impl Translator {
         if log.len() != LOG_BYTES + LOG_SLACK {
             log = vec![0u8; LOG_BYTES + LOG_SLACK];
         }
-        let result = self.dispatch_recording(m, rec, &mut log, cycle_limit);
+        let result = self.dispatch(m, Some((rec, &mut log)), cycle_limit);
         self.log = log;
         result
     }
 
-    fn dispatch_recording(
+    /// The dispatch loop of [`Self::run`] and, with a recorder and its load log buffer, of
+    /// [`Self::run_recording`]: enter the region of `cpu.pc` (translating on demand), act on
+    /// the status it returns, and let the interpreter execute what translated code leaves to
+    /// it (through the recording bus when recording).
+    fn dispatch(
         &mut self,
         m: &mut Machine,
-        rec: &mut Recorder,
-        log: &mut [u8],
+        rec: Option<(&mut Recorder, &mut [u8])>,
         cycle_limit: u64,
     ) -> Result<Stop, JitError> {
         let enter = self
             .enter
             .ok_or(JitError::Finalize("translator not finalized".into()))?;
         let mp: *mut Machine = m;
-        let rp: *mut Recorder = rec;
         // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
         let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
-        let base = log.as_mut_ptr();
-        ctx.log_base = base;
-        ctx.log_ptr = base;
-        // SAFETY: `log` holds LOG_BYTES + LOG_SLACK bytes, so `base + LOG_BYTES` is inside it.
-        ctx.log_end = unsafe { base.add(LOG_BYTES) };
-        ctx.recorder = rp;
+        let mut rp: *mut Recorder = std::ptr::null_mut();
+        if let Some((rec, log)) = rec {
+            rp = rec;
+            let base = log.as_mut_ptr();
+            ctx.log_base = base;
+            ctx.log_ptr = base;
+            // SAFETY: `run_recording` passes a buffer of LOG_BYTES + LOG_SLACK bytes, so
+            // `base + LOG_BYTES` is inside it.
+            ctx.log_end = unsafe { base.add(LOG_BYTES) };
+            ctx.recorder = rp;
+        }
+        // The interpreter's share: one instruction, or the rest up to the limit.
+        // SAFETY (both): `mp` and a non-null `rp` come from the `&mut Machine` / `&mut
+        // Recorder` we hold for the whole loop; no other reference to either is live between
+        // region calls, and the load log is empty then (flushed after every region call).
+        let step = |mp: *mut Machine| unsafe {
+            if rp.is_null() {
+                interp::step(&mut *mp)
+            } else {
+                step_recording(&mut *mp, &mut *rp)
+            }
+        };
+        let finish = |mp: *mut Machine| unsafe {
+            if rp.is_null() {
+                interp::run(&mut *mp, cycle_limit)
+            } else {
+                run_interp_recording(&mut *mp, &mut *rp, cycle_limit)
+            }
+        };
         loop {
-            // SAFETY: `mp` and `rp` come from the `&mut Machine` / `&mut Recorder` we hold for
-            // the whole loop; no other reference to either is live between region calls, and
-            // the log is empty here (flushed after every region call).
+            // SAFETY: as above, the only live reference to the machine.
             let (pc, cycle) = unsafe { ((*mp).cpu.pc, (*mp).cpu.cycle) };
             if cycle >= cycle_limit {
                 return Ok(Stop::CycleLimit);
@@ -689,37 +656,40 @@ impl Translator {
                     self.table.get(pc).ok_or(JitError::BadEntry { pc })?
                 }
                 None => {
-                    // SAFETY: as above.
-                    if let Some(stop) = step_recording(unsafe { &mut *mp }, unsafe { &mut *rp }) {
+                    // Not code: the interpreter raises the exact fetch fault.
+                    if let Some(stop) = step(mp) {
                         return Ok(stop);
                     }
                     continue;
                 }
             };
-            // SAFETY: as in `run`; in addition `ctx.log_*` delimit `log` (with LOG_SLACK bytes
+            // SAFETY: `enter` is the finalized entry trampoline and `entry.code` finalized code
+            // of a region function (see `finalize`), both kept alive by `self.module` for the
+            // duration of the call; regions only tail-call other finalized regions (static
+            // exits and table slots). `ctx` points into the live machine (`Ctx::new`) and the
+            // live table, which the code only touches at checked offsets: registers/pc/cycle
+            // inside `Cpu`, guest memory only after the inline bounds/permission/alignment
+            // check, table slots only below `table_bytes`, everything else through
+            // `rvjit_step` (`rvjit_step_record`). `entry.index` is an index the region's switch
+            // knows. When recording, `ctx.log_*` delimit the log buffer (with LOG_SLACK bytes
             // of slack past `log_end`), which translated code writes only below `log_end + 8`
             // because a checkpoint leaves unless 8 bytes per instruction up to the next
             // checkpoint fit, and `ctx.recorder` is only used by `rvjit_step_record`.
             let status = unsafe { enter(&mut ctx, entry.code, entry.index) };
-            // SAFETY: the region returned; `ctx`'s log pointers and recorder are as set above.
-            unsafe { ctx.flush_log() };
+            if !rp.is_null() {
+                // SAFETY: the region returned; `ctx`'s log pointers and recorder are as set above.
+                unsafe { ctx.flush_log() };
+            }
             match status {
                 runtime::STATUS_CONTINUE => {}
                 runtime::STATUS_STOP => {
                     return ctx.stop.take().ok_or(JitError::BadEntry { pc });
                 }
+                // Fewer cycles left than the next block: finish exactly in the interpreter.
+                runtime::STATUS_BUDGET => return Ok(finish(mp)),
                 runtime::STATUS_HOT => self.promote(ctx.hot)?,
-                runtime::STATUS_BUDGET => {
-                    // SAFETY: as above.
-                    return Ok(run_interp_recording(
-                        unsafe { &mut *mp },
-                        unsafe { &mut *rp },
-                        cycle_limit,
-                    ));
-                }
                 runtime::STATUS_STEP => {
-                    // SAFETY: as above.
-                    if let Some(stop) = step_recording(unsafe { &mut *mp }, unsafe { &mut *rp }) {
+                    if let Some(stop) = step(mp) {
                         return Ok(stop);
                     }
                 }
