@@ -135,8 +135,9 @@ struct Lifter<'a, 'b> {
     hot: Option<HotCounter>,
     /// Recording translations: the load log's write pointer (kept in a variable, read from
     /// the context at region entry and after call-outs, stored back before anything leaves
-    /// the region or calls out) and the log's end. `None` in plain translations.
-    log: Option<(Variable, Value)>,
+    /// the region or calls out). Checkpoints read the log's end from the context, because a
+    /// call-out may move the log window. `None` in plain translations.
+    log: Option<Variable>,
 }
 
 /// Emit the region into `b` (a fresh function with [`region_signature`]). Returns the entry
@@ -176,8 +177,7 @@ pub fn lift<'a>(
         let v = b.declare_var(types::I64);
         let p = b.ins().load(types::I64, trusted, ctx, CTX_LOG_PTR);
         b.def_var(v, p);
-        let end = b.ins().load(types::I64, trusted, ctx, CTX_LOG_END);
-        Some((v, end))
+        Some(v)
     } else {
         None
     };
@@ -416,7 +416,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// Recording: store the log pointer to the context (the callee of a tail call, a
     /// call-out or the dispatcher continues from there).
     fn store_log(&mut self) {
-        if let Some((v, _)) = self.log {
+        if let Some(v) = self.log {
             let p = self.b.use_var(v);
             self.b
                 .ins()
@@ -427,7 +427,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// Recording: append the low `size` bytes of a loaded value to the log (the whole
     /// register is stored; the checkpoint guaranteed 8 bytes of room per instruction).
     fn log_value(&mut self, v: Value, size: i64) {
-        if let Some((var, _)) = self.log {
+        if let Some(var) = self.log {
             let p = self.b.use_var(var);
             self.b.ins().store(MemFlagsData::trusted(), v, p, 0);
             let p = self.b.ins().iadd_imm_u(p, size);
@@ -519,8 +519,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.ins().brif(status, self.stop, &[], cont, &[]);
         self.enter(cont);
         self.reload();
-        if let Some((v, _)) = self.log {
-            // The call-out moved the log into the recorder and reset the pointer.
+        if let Some(v) = self.log {
+            // The call-out moved the log into the recorder and opened a new window.
             let p = self
                 .b
                 .ins()
@@ -553,11 +553,17 @@ impl<'a, 'b> Lifter<'a, 'b> {
                     let pcv = self.k64(block.start);
                     self.exit_to(pcv, STATUS_BUDGET);
                 }
-                Some((v, end)) => {
+                Some(v) => {
                     // Recording: also leave when the log may not hold 8 bytes per instruction
                     // up to the next checkpoint; the dispatcher empties it and re-enters here
                     // (every checkpoint of a recording translation is an entry).
                     let p = self.b.use_var(v);
+                    let end = self.b.ins().load(
+                        types::I64,
+                        MemFlagsData::trusted(),
+                        self.ctx,
+                        CTX_LOG_END,
+                    );
                     let need = self.b.ins().iadd_imm_u(p, 8 * w as i64);
                     let full = self.b.ins().icmp(IntCC::UnsignedGreaterThan, need, end);
                     let leave = self.b.ins().bor(short, full);

@@ -153,17 +153,7 @@ pub struct Translator {
     stats: Stats,
     /// A recording translation ([`Options::record`]).
     record: bool,
-    /// The load log of recording runs ([`LOG_BYTES`] + [`LOG_SLACK`] bytes once allocated).
-    log: Vec<u8>,
 }
-
-/// Capacity of the load log of recording runs. Translated code leaves for the dispatcher
-/// (which moves the log into the recorder) at a checkpoint when fewer than 8 bytes per
-/// instruction up to the next checkpoint are left.
-pub const LOG_BYTES: usize = 1 << 16;
-/// Bytes past [`LOG_BYTES`]: a logged value is stored as a whole register (8 bytes) even when
-/// only its low `size` bytes count.
-const LOG_SLACK: usize = 8;
 
 /// The interpreter executes one instruction with the recording bus.
 fn step_recording(m: &mut Machine, rec: &mut Recorder) -> Option<Stop> {
@@ -256,7 +246,6 @@ impl Translator {
             enter: None,
             stats: Stats::default(),
             record: options.record,
-            log: Vec::new(),
         };
         let mut work: Vec<u64> = vec![program.entry];
         if !options.lazy {
@@ -589,23 +578,17 @@ impl Translator {
         if !Arc::ptr_eq(&m.program, &self.program) {
             return Err(JitError::ProgramMismatch);
         }
-        let mut log = std::mem::take(&mut self.log);
-        if log.len() != LOG_BYTES + LOG_SLACK {
-            log = vec![0u8; LOG_BYTES + LOG_SLACK];
-        }
-        let result = self.dispatch(m, Some((rec, &mut log)), cycle_limit);
-        self.log = log;
-        result
+        self.dispatch(m, Some(rec), cycle_limit)
     }
 
-    /// The dispatch loop of [`Self::run`] and, with a recorder and its load log buffer, of
+    /// The dispatch loop of [`Self::run`] and, with a recorder, of
     /// [`Self::run_recording`]: enter the region of `cpu.pc` (translating on demand), act on
     /// the status it returns, and let the interpreter execute what translated code leaves to
     /// it (through the recording bus when recording).
     fn dispatch(
         &mut self,
         m: &mut Machine,
-        rec: Option<(&mut Recorder, &mut [u8])>,
+        rec: Option<&mut Recorder>,
         cycle_limit: u64,
     ) -> Result<Stop, JitError> {
         let enter = self
@@ -615,14 +598,8 @@ impl Translator {
         // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
         let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
         let mut rp: *mut Recorder = std::ptr::null_mut();
-        if let Some((rec, log)) = rec {
+        if let Some(rec) = rec {
             rp = rec;
-            let base = log.as_mut_ptr();
-            ctx.log_base = base;
-            ctx.log_ptr = base;
-            // SAFETY: `run_recording` passes a buffer of LOG_BYTES + LOG_SLACK bytes, so
-            // `base + LOG_BYTES` is inside it.
-            ctx.log_end = unsafe { base.add(LOG_BYTES) };
             ctx.recorder = rp;
         }
         // The interpreter's share: one instruction, or the rest up to the limit.
@@ -663,6 +640,10 @@ impl Translator {
                     continue;
                 }
             };
+            if !rp.is_null() {
+                // SAFETY: `ctx.recorder` is the recorder we hold, not otherwise used now.
+                unsafe { ctx.open_log() };
+            }
             // SAFETY: `enter` is the finalized entry trampoline and `entry.code` finalized code
             // of a region function (see `finalize`), both kept alive by `self.module` for the
             // duration of the call; regions only tail-call other finalized regions (static
@@ -671,14 +652,16 @@ impl Translator {
             // inside `Cpu`, guest memory only after the inline bounds/permission/alignment
             // check, table slots only below `table_bytes`, everything else through
             // `rvjit_step` (`rvjit_step_record`). `entry.index` is an index the region's switch
-            // knows. When recording, `ctx.log_*` delimit the log buffer (with LOG_SLACK bytes
+            // knows. When recording, `ctx.log_*` delimit the log window (with LOG_SLACK bytes
             // of slack past `log_end`), which translated code writes only below `log_end + 8`
             // because a checkpoint leaves unless 8 bytes per instruction up to the next
-            // checkpoint fit, and `ctx.recorder` is only used by `rvjit_step_record`.
+            // checkpoint fit (a call-out's `open_log` opens a new window of the same size),
+            // and `ctx.recorder` is only used by `rvjit_step_record`.
             let status = unsafe { enter(&mut ctx, entry.code, entry.index) };
             if !rp.is_null() {
-                // SAFETY: the region returned; `ctx`'s log pointers and recorder are as set above.
-                unsafe { ctx.flush_log() };
+                // SAFETY: the region returned; the window is the one opened above (call-outs
+                // reopen it in place), and nothing else used the recorder since.
+                unsafe { ctx.close_log() };
             }
             match status {
                 runtime::STATUS_CONTINUE => {}

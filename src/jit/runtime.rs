@@ -60,12 +60,14 @@ pub struct Ctx {
     pub stop: Option<Stop>,
     /// The tier index of the region that left with [`STATUS_HOT`] (written by that region).
     pub hot: u64,
-    /// Recording translations only (null otherwise): the load log. Translated code appends the
-    /// value of every load it performs at `log_ptr` (`size` little-endian bytes; it stores a
-    /// whole register, so the buffer has 8 bytes of slack) and advances it; at checkpoints it
-    /// leaves for the dispatcher when fewer than 8 bytes per instruction up to the next
-    /// checkpoint are left before `log_end`. The dispatcher and [`rvjit_step_record`] move the
-    /// bytes `log_base..log_ptr` into [`Ctx::recorder`] before anything else records.
+    /// Recording translations only (null otherwise): the load log, a window into the
+    /// recorder's load stream ([`Recorder::loads_window`]). Translated code appends the value
+    /// of every load it performs at `log_ptr` (`size` little-endian bytes; it stores a whole
+    /// register, so the window has [`LOG_SLACK`] bytes past `log_end`) and advances it; at
+    /// checkpoints it leaves for the dispatcher when fewer than 8 bytes per instruction up to
+    /// the next checkpoint are left before `log_end`. [`Ctx::close_log`] appends the bytes
+    /// `log_base..log_ptr` to the stream before anything else records; [`Ctx::open_log`]
+    /// opens the next window (which may have moved) before translated code runs again.
     pub log_ptr: *mut u8,
     pub log_end: *mut u8,
     pub log_base: *mut u8,
@@ -144,24 +146,45 @@ pub unsafe extern "C" fn rvjit_step(ctx: *mut Ctx) {
     }
 }
 
+/// Bytes of the load-log window translated code may fill before it leaves for the dispatcher.
+pub const LOG_BYTES: usize = 1 << 16;
+/// Writable bytes past [`LOG_BYTES`]: a logged value is stored as a whole register (8 bytes)
+/// even when only its low `size` bytes count.
+pub const LOG_SLACK: usize = 8;
+
 impl Ctx {
-    /// Move the logged load values into the recorder and empty the log (recording runs).
+    /// Open a load-log window of [`LOG_BYTES`] (+ [`LOG_SLACK`]) at the end of the
+    /// recorder's load stream (recording runs, before translated code runs).
     ///
     /// # Safety
-    /// `log_base..=log_ptr` must lie in one live buffer and `recorder` must be valid and not
-    /// otherwise borrowed (the recording dispatcher sets both up, see
-    /// [`super::Translator::run_recording`]).
-    pub unsafe fn flush_log(&mut self) {
-        // SAFETY: translated code only advances `log_ptr` within `log_base..log_end` (+ 8 bytes
-        // of slack that is never counted), so the range is initialised bytes of the buffer;
-        // the caller guarantees the recorder is valid and unaliased.
+    /// `recorder` must be valid and not otherwise borrowed.
+    pub unsafe fn open_log(&mut self) {
+        // SAFETY: the caller guarantees the recorder is valid and unaliased; the window has
+        // LOG_BYTES + LOG_SLACK writable bytes, so `base + LOG_BYTES` is inside it.
+        unsafe {
+            let base = (*self.recorder).loads_window(LOG_BYTES + LOG_SLACK);
+            self.log_base = base;
+            self.log_ptr = base;
+            self.log_end = base.add(LOG_BYTES);
+        }
+    }
+
+    /// Append what translated code logged since [`Ctx::open_log`] to the recorder's load
+    /// stream. The window is closed: open it again before translated code runs.
+    ///
+    /// # Safety
+    /// As for [`Ctx::open_log`], and the window must be the one the last `open_log` opened,
+    /// with no other use of the recorder since.
+    pub unsafe fn close_log(&mut self) {
+        // SAFETY: translated code only advances `log_ptr` within `log_base..=log_end` (its
+        // stores may reach LOG_SLACK bytes further, which are not counted), having written
+        // every byte it passed; so `n` initialised bytes lie in the window, n <= LOG_BYTES.
         unsafe {
             let n = self.log_ptr.offset_from(self.log_base);
             if n > 0 {
-                let bytes = std::slice::from_raw_parts(self.log_base, n as usize);
-                (*self.recorder).loads_extend(bytes);
-                self.log_ptr = self.log_base;
+                (*self.recorder).loads_commit(n as usize);
             }
+            self.log_ptr = self.log_base;
         }
     }
 }
@@ -177,7 +200,7 @@ pub unsafe extern "C" fn rvjit_step_record(ctx: *mut Ctx) {
     // `&mut Recorder` it holds for the run (not otherwise used while a region runs) and the
     // log pointers to its log buffer.
     let ctx = unsafe { &mut *ctx };
-    unsafe { ctx.flush_log() };
+    unsafe { ctx.close_log() };
     // SAFETY: see above; the machine and recorder are distinct objects.
     let (machine, rec) = unsafe { (&mut *ctx.machine, &mut *ctx.recorder) };
     let Machine {
@@ -194,4 +217,8 @@ pub unsafe extern "C" fn rvjit_step_record(ctx: *mut Ctx) {
         ctx.stop = Some(stop);
         ctx.flag = 1;
     }
+    // The instruction may have grown the load stream: translated code continues in a new
+    // window (it reloads `log_ptr` after the call and reads `log_end` at every checkpoint).
+    // SAFETY: as above; `bus` (the other borrow of the recorder) is dead.
+    unsafe { ctx.open_log() };
 }

@@ -29,8 +29,8 @@ pub fn chunk_file(index: u64) -> String {
 /// the run).
 const WRITE_QUEUE: usize = 8;
 
-/// Writes each record to its file on a writer thread, so encoding (SHA-256 checksum) and I/O
-/// overlap the run. The first write error stops the thread; the next [`ChunkSink::chunk`] or
+/// Writes each record to its file on a writer thread, so encoding (checksum) and I/O overlap
+/// the run. The first write error stops the thread; the next [`ChunkSink::chunk`] or
 /// [`DirSink::finish`] returns it.
 pub struct DirSink {
     tx: Option<SyncSender<ChunkRecord>>,
@@ -45,9 +45,10 @@ impl DirSink {
             let mut written = 0u64;
             for record in rx {
                 let path = dir.join(chunk_file(record.index));
-                let bytes = record.encode();
-                std::fs::write(&path, &bytes).map_err(|e| WitnessError::io("write", path, e))?;
-                written += bytes.len() as u64;
+                let n = std::fs::File::create(&path)
+                    .and_then(|mut f| record.write_to(&mut f))
+                    .map_err(|e| WitnessError::io("write", path, e))?;
+                written += n;
             }
             Ok(written)
         });

@@ -34,6 +34,9 @@ pub struct Recorder {
     /// The service call in progress, and where its bytes start in `data`.
     pending: ServiceEntry,
     data_mark: usize,
+    /// The previous chunk's load bytes: the next chunk reserves that much up front, so its
+    /// stream is allocated once instead of growing by doubling (and copying).
+    loads_hint: usize,
 }
 
 impl Recorder {
@@ -49,6 +52,7 @@ impl Recorder {
             data: Vec::new(),
             pending: ServiceEntry::default(),
             data_mark: 0,
+            loads_hint: 0,
         }
     }
 
@@ -61,6 +65,7 @@ impl Recorder {
     pub fn begin_chunk(&mut self, cpu: &Cpu) {
         self.start = HartState::of(cpu);
         self.loads.clear();
+        self.loads.reserve(self.loads_hint);
         self.services.clear();
         self.service_count = 0;
         self.data.clear();
@@ -74,11 +79,25 @@ impl Recorder {
             .extend_from_slice(&bytes[..(size as usize).min(8)]);
     }
 
-    /// Load values logged by an engine, already in the record's byte form (each value's
-    /// `size` little-endian bytes, in program order).
-    #[inline]
-    pub fn loads_extend(&mut self, bytes: &[u8]) {
-        self.loads.extend_from_slice(bytes);
+    /// Room for an engine to append load values in place (translated code writes them there
+    /// directly, see `jit::runtime::Ctx::log_ptr`): a pointer to at least `min` writable bytes
+    /// right after the load bytes so far. It stays valid until the next call of a method that
+    /// takes `&mut self`; [`Self::loads_commit`] makes the bytes written there part of the
+    /// stream.
+    pub fn loads_window(&mut self, min: usize) -> *mut u8 {
+        self.loads.reserve(min);
+        self.loads.spare_capacity_mut().as_mut_ptr().cast()
+    }
+
+    /// Append the first `n` bytes of the window [`Self::loads_window`] returned to the loads.
+    ///
+    /// # Safety
+    /// Those `n` bytes must have been written since that call, `n` must not exceed its `min`,
+    /// and no other `&mut self` method may have been called in between.
+    pub unsafe fn loads_commit(&mut self, n: usize) {
+        // SAFETY: the caller guarantees the bytes are initialised and within the capacity
+        // reserved by `loads_window`.
+        unsafe { self.loads.set_len(self.loads.len() + n) }
     }
 
     /// A service call starts; its effects arrive through [`EffectObserver`].
@@ -107,6 +126,7 @@ impl Recorder {
 
     /// Close the chunk at `end_cycle` and return its record.
     pub fn end_chunk(&mut self, end_cycle: u64) -> ChunkRecord {
+        self.loads_hint = self.loads.len();
         let record = ChunkRecord {
             xlen: self.xlen,
             elf_sha256: self.elf_sha256,
