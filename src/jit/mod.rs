@@ -70,6 +70,10 @@ pub struct Stats {
     /// Hot regions recompiled by the optimising tier while running (included in
     /// `translate_time`).
     pub hot_regions: u64,
+    /// Instructions the dispatcher had the interpreter execute one by one: cold memory paths
+    /// and the way from a mid-block pc (a chunk or `--max-cycles` boundary) to the next
+    /// entry. The partial blocks that finish a run at its cycle limit are not counted.
+    pub interpreted: u64,
     pub translate_time: Duration,
 }
 
@@ -154,6 +158,10 @@ pub struct Translator {
     /// A recording translation ([`Options::record`]).
     record: bool,
 }
+
+/// At most this many instructions run in the interpreter to reach an entry from a mid-block
+/// pc before the translator compiles a region there (see [`Translator::dispatch`]).
+const INTERPRET_TO_ENTRY: u32 = 256;
 
 /// The interpreter executes one instruction with the recording bus.
 fn step_recording(m: &mut Machine, rec: &mut Recorder) -> Option<Stop> {
@@ -605,7 +613,7 @@ impl Translator {
         // The interpreter's share: one instruction, or the rest up to the limit.
         // SAFETY (both): `mp` and a non-null `rp` come from the `&mut Machine` / `&mut
         // Recorder` we hold for the whole loop; no other reference to either is live between
-        // region calls, and the load log is empty then (flushed after every region call).
+        // region calls, and the load log window is closed then (after every region call).
         let step = |mp: *mut Machine| unsafe {
             if rp.is_null() {
                 interp::step(&mut *mp)
@@ -620,6 +628,12 @@ impl Translator {
                 run_interp_recording(&mut *mp, &mut *rp, cycle_limit)
             }
         };
+        // Is the pc possibly in the middle of a block? True where a run starts (a chunk or
+        // `--max-cycles` boundary may fall anywhere) and after the interpreter executed an
+        // instruction for translated code; false after a region left at a jump target.
+        let mut mid_block = true;
+        // Instructions the interpreter executed in a row since the last region call.
+        let mut interpreted = 0u32;
         loop {
             // SAFETY: as above, the only live reference to the machine.
             let (pc, cycle) = unsafe { ((*mp).cpu.pc, (*mp).cpu.cycle) };
@@ -628,7 +642,13 @@ impl Translator {
             }
             let entry = match self.table.get(pc) {
                 Some(e) => e,
-                None if self.program.code.is_decoded(pc) => {
+                // A mid-block pc is a one-off (every chunk boundary lands somewhere else):
+                // the interpreter runs on to the next entry, usually a few instructions away,
+                // instead of compiling a region for it. A pc that is still no entry after
+                // `INTERPRET_TO_ENTRY` instructions, or a jump target, gets its region.
+                None if self.program.code.is_decoded(pc)
+                    && !(mid_block && interpreted < INTERPRET_TO_ENTRY) =>
+                {
                     self.translate_on_demand(pc)?;
                     self.table.get(pc).ok_or(JitError::BadEntry { pc })?
                 }
@@ -637,9 +657,13 @@ impl Translator {
                     if let Some(stop) = step(mp) {
                         return Ok(stop);
                     }
+                    interpreted += 1;
+                    self.stats.interpreted += 1;
                     continue;
                 }
             };
+            interpreted = 0;
+            mid_block = false;
             if !rp.is_null() {
                 // SAFETY: `ctx.recorder` is the recorder we hold, not otherwise used now.
                 unsafe { ctx.open_log() };
@@ -675,6 +699,8 @@ impl Translator {
                     if let Some(stop) = step(mp) {
                         return Ok(stop);
                     }
+                    self.stats.interpreted += 1;
+                    mid_block = true;
                 }
                 _ => return Err(JitError::BadEntry { pc }),
             }
