@@ -7,7 +7,8 @@
 //! Per repetition, round-robin (so load changes hit all modes alike), on a fresh machine:
 //! `plain` the plain translation's run; `mem` the recording translation into a sink that drops
 //! the records (no encoding, no I/O); `dir` the recording translation into DIR (records encoded
-//! and written by the writer thread, manifest last). Prints one JSON line with the medians,
+//! and written by the writer thread, manifest last; DIR is removed before each of these runs
+//! so every run writes new files, as a real run does). Prints one JSON line with the medians,
 //! the cycle count, chunk count and the bytes written. Every run must end the same way.
 //! `cargo bench` runs every bench target with `--bench`; this one then prints a note and exits.
 
@@ -92,6 +93,12 @@ fn main() {
         }
         stream_bytes = sink.stream_bytes;
 
+        // A fresh directory, as for a real run (rewriting the previous repetition's files
+        // would add truncating them to the timed part).
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .unwrap_or_else(|e| fail(format!("remove {}: {e}", dir.display())));
+        }
         let mut m = machine();
         let t = Instant::now();
         let run = record_to_dir(

@@ -34,8 +34,8 @@ pub struct Recorder {
     /// The service call in progress, and where its bytes start in `data`.
     pending: ServiceEntry,
     data_mark: usize,
-    /// The previous chunk's load bytes: the next chunk reserves that much up front, so its
-    /// stream is allocated once instead of growing by doubling (and copying).
+    /// The previous chunk's load stream capacity: the next chunk reserves that much up front,
+    /// so its stream is allocated once instead of growing by doubling (and copying).
     loads_hint: usize,
 }
 
@@ -126,7 +126,8 @@ impl Recorder {
 
     /// Close the chunk at `end_cycle` and return its record.
     pub fn end_chunk(&mut self, end_cycle: u64) -> ChunkRecord {
-        self.loads_hint = self.loads.len();
+        // The capacity, not the length: an engine's log window reaches past the last byte.
+        self.loads_hint = self.loads.capacity();
         let record = ChunkRecord {
             xlen: self.xlen,
             elf_sha256: self.elf_sha256,
