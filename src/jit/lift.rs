@@ -138,6 +138,10 @@ struct Lifter<'a, 'b> {
     /// the region or calls out). Checkpoints read the log's end from the context, because a
     /// call-out may move the log window. `None` in plain translations.
     log: Option<Variable>,
+    /// Recording: bytes logged in the current straight-line code beyond the log pointer
+    /// variable. Loads store at `pointer + log_off` (an immediate offset), so the pointer is
+    /// advanced once per block (`retire`, call-outs, in-block exits) instead of once per load.
+    log_off: i64,
 }
 
 /// Emit the region into `b` (a fresh function with [`region_signature`]). Returns the entry
@@ -239,6 +243,7 @@ pub fn lift<'a>(
         table_slots,
         hot,
         log,
+        log_off: 0,
     };
     for block in region.blocks.values() {
         l.block(block);
@@ -417,6 +422,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// call-out or the dispatcher continues from there).
     fn store_log(&mut self) {
         if let Some(v) = self.log {
+            debug_assert_eq!(self.log_off, 0, "log pointer advanced before leaving");
             let p = self.b.use_var(v);
             self.b
                 .ins()
@@ -428,11 +434,27 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// register is stored; the checkpoint guaranteed 8 bytes of room per instruction).
     fn log_value(&mut self, v: Value, size: i64) {
         if let Some(var) = self.log {
+            if self.log_off >= 1024 {
+                // Keep offsets small (long blocks); the pointer catches up here.
+                self.log_advance();
+            }
             let p = self.b.use_var(var);
-            self.b.ins().store(MemFlagsData::trusted(), v, p, 0);
-            let p = self.b.ins().iadd_imm_u(p, size);
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), v, p, self.log_off as i32);
+            self.log_off += size;
+        }
+    }
+
+    /// Recording: advance the log pointer variable over the bytes logged at offsets in the
+    /// current straight-line code (before anything leaves it or calls out).
+    fn log_advance(&mut self) {
+        if let (Some(var), true) = (self.log, self.log_off != 0) {
+            let p = self.b.use_var(var);
+            let p = self.b.ins().iadd_imm_u(p, self.log_off);
             self.b.def_var(var, p);
         }
+        self.log_off = 0;
     }
 
     /// Continue at a computed pc `t` (i64): tail-call its region through the compiled-code
@@ -483,6 +505,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// with the next instruction in a fresh Cranelift block.
     fn callout(&mut self, pc: u64, i: usize) {
         self.flush(true);
+        self.log_advance();
         let pcv = self.k64(pc);
         self.b
             .ins()
@@ -533,8 +556,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let head = self.heads[&block.start];
         self.b.switch_to_block(head);
         debug_assert!(
-            self.dirty.iter().all(Option::is_none),
-            "registers flushed at every block end"
+            self.dirty.iter().all(Option::is_none) && self.log_off == 0,
+            "registers flushed and log pointer advanced at every block end"
         );
         let n = block.instrs.len() as i64;
         if let Some(&w) = self.budgets.get(&block.start) {
@@ -645,6 +668,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// End of a basic block's straight-line code: flush registers, count its instructions.
     fn retire(&mut self, n: i64) {
         self.flush(true);
+        self.log_advance();
         let c = self.b.use_var(self.cycle);
         let c = self.addk(c, n);
         self.b.def_var(self.cycle, c);
@@ -707,6 +731,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
             // ebreak and illegal instructions stop the run; the interpreter produces the stop.
             _ => {
                 self.flush(true);
+                self.log_advance();
                 let c = self.cycle_at(i);
                 self.b.def_var(self.cycle, c);
                 let pcv = self.k64(pc);
@@ -832,10 +857,15 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.ins().brif(bad, slow, &[], fast, &[]);
         self.enter(slow);
         self.flush(false);
+        // The cold path's own definition of the log pointer does not reach the fast path,
+        // which goes on with the offset still pending.
+        let pending = self.log_off;
+        self.log_advance();
         let c = self.cycle_at(i);
         self.b.def_var(self.cycle, c);
         let pcv = self.k64(pc);
         self.exit_to(pcv, STATUS_STEP);
+        self.log_off = pending;
         self.enter(fast);
     }
 
