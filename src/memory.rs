@@ -124,6 +124,9 @@ pub struct GuestMemory {
     /// of the page needs no further check, one elsewhere, plus a nonzero sentinel.
     fast_load: Vec<u8>,
     fast_store: Vec<u8>,
+    /// Second-level tables (see [`GuestMemory::mixed_runs`]), one `u32` per page + sentinel.
+    mixed_load: Vec<u32>,
+    mixed_store: Vec<u32>,
     /// Later entries take precedence (segments after RAM, input last).
     regions: Vec<Region>,
     layout: Layout,
@@ -217,6 +220,8 @@ impl GuestMemory {
             perms: vec![0; pages + 1],
             fast_load: Vec::new(),
             fast_store: Vec::new(),
+            mixed_load: Vec::new(),
+            mixed_store: Vec::new(),
             regions: Vec::new(),
             layout: Layout {
                 ram: ram_start..ram_end,
@@ -248,7 +253,33 @@ impl GuestMemory {
                 (*l, *s) = (1, 1);
             }
         }
+        mem.mixed_load = vec![0; mem.perms.len()];
+        mem.mixed_store = vec![0; mem.perms.len()];
+        let guard_pages = (NULL_GUARD >> PAGE_SHIFT) as usize;
+        for page in guard_pages..pages {
+            if mem.perms.get(page).is_some_and(|&p| p & PERM_MIXED != 0) {
+                let bytes = mem.page_byte_perms(page as u64);
+                mem.mixed_load[page] = single_run(&bytes, PERM_R);
+                mem.mixed_store[page] = single_run(&bytes, PERM_W);
+            }
+        }
         Ok(mem)
+    }
+
+    /// The exact permissions of every byte of `page` (a mixed page).
+    fn page_byte_perms(&self, page: u64) -> Vec<u8> {
+        let start = page << PAGE_SHIFT;
+        let mut bytes = vec![0u8; PAGE as usize];
+        for r in &self.regions {
+            let lo = r.range.start.max(start);
+            let hi = r.range.end.min(start + PAGE);
+            if lo < hi {
+                if let Some(run) = bytes.get_mut((lo - start) as usize..(hi - start) as usize) {
+                    run.fill(r.perm);
+                }
+            }
+        }
+        bytes
     }
 
     /// Record a region and update the page table. Callers guarantee `range.end <= span`.
@@ -285,6 +316,17 @@ impl GuestMemory {
     /// access needs no further check: readable uniform pages for loads, plain RAM for stores.
     pub fn fast_tables(&self) -> (&[u8], &[u8]) {
         (&self.fast_load, &self.fast_store)
+    }
+
+    /// Translated code's second-level tables `(load, store)`, consulted when the fast table
+    /// says no: per page (and the sentinel), `lo | hi << 16` where `lo..hi` is the one run of
+    /// page offsets whose bytes all allow the access, on a mixed page whose allowed bytes form
+    /// a single run (a segment's last page with the gap after it, typically); 0 (no run)
+    /// everywhere else. An aligned access at offset `off` of such a page may go straight to
+    /// host memory iff `lo <= off && off + size <= hi`, exactly what [`Self::check`] decides
+    /// byte by byte.
+    pub fn mixed_runs(&self) -> (&[u32], &[u32]) {
+        (&self.mixed_load, &self.mixed_store)
     }
 
     /// Host address of guest address 0. Translated code adds guest addresses to it after its
@@ -419,6 +461,20 @@ impl GuestMemory {
 mod tests {
     use super::*;
 
+    #[test]
+    fn single_run_finds_exactly_one_run() {
+        let mut b = vec![0u8; 16];
+        assert_eq!(single_run(&b, PERM_R), 0);
+        b[3..9].fill(PERM_R | PERM_W);
+        assert_eq!(single_run(&b, PERM_R), 3 | 9 << 16);
+        assert_eq!(single_run(&b, PERM_W), 3 | 9 << 16);
+        b[12] = PERM_R;
+        assert_eq!(single_run(&b, PERM_R), 0, "two runs");
+        assert_eq!(single_run(&b, PERM_W), 3 | 9 << 16);
+        b.fill(PERM_R);
+        assert_eq!(single_run(&b, PERM_R), 16 << 16);
+    }
+
     fn mem(policy: MisalignedPolicy) -> GuestMemory {
         let code = SegmentImage {
             vaddr: 0x20_0800,
@@ -513,4 +569,21 @@ mod tests {
         assert!(m.is_executable(0x1_0000, 4));
         assert!(!m.is_executable(0x1_0010, 4));
     }
+}
+
+/// `lo | hi << 16` if the bytes having every bit of `need` form one non-empty run `lo..hi`
+/// of `bytes`, else 0.
+fn single_run(bytes: &[u8], need: u8) -> u32 {
+    let ok = |b: &u8| b & need == need;
+    let Some(lo) = bytes.iter().position(ok) else {
+        return 0;
+    };
+    let hi = bytes[lo..]
+        .iter()
+        .position(|b| !ok(b))
+        .map_or(bytes.len(), |n| lo + n);
+    if bytes[hi..].iter().any(ok) {
+        return 0;
+    }
+    (lo as u32) | (hi as u32) << 16
 }

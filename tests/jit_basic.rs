@@ -304,3 +304,120 @@ fn check_code_not_writable(record: bool) {
         assert!(!(p.contains('w') && p.contains('x')), "W+X mapping: {l}");
     }
 }
+
+/// Accesses to mixed pages (a segment's last page with unmapped bytes after it, as in real
+/// guests' rodata) pass the optimising tier's second-level check inside the segment's run,
+/// and still fault exactly just outside it: a hot loop reads a read-only table and writes a
+/// small read-write segment, then one access hits the unmapped bytes next to them.
+#[test]
+fn mixed_page_runs_in_the_optimising_tier() {
+    use rvjit::memory::{SegmentImage, PERM_R};
+    // Bytes 0..0x100 of this page are R (a segment below the RAM window), the rest unmapped.
+    const RO: u64 = 0x1_8000;
+    // A RAM page whose first 0x100 bytes a read-only segment covers: bytes 0x100.. are RW.
+    const RW: u64 = DATA_BASE + 0x1_1100;
+    const A3: u8 = 13;
+    const T2: u8 = 7;
+    for xlen in XLENS {
+        let (load, store, shift) = if xlen == Xlen::X64 {
+            (Op::Ld, Op::Sd, 3)
+        } else {
+            (Op::Lw, Op::Sw, 2)
+        };
+        // (last access, its fault): a load just past the R run, a store just before the RW
+        // run (into the read-only bytes), and none (the run ends at ebreak).
+        let lasts = [
+            Some((
+                Op::Lbu,
+                A1,
+                0x100,
+                FaultKind::LoadAccess {
+                    addr: RO + 0x100,
+                    size: 1,
+                },
+            )),
+            Some((
+                store,
+                A2,
+                -(1 << shift),
+                FaultKind::StoreReadOnly {
+                    addr: RW - (1 << shift),
+                    size: 1 << shift,
+                },
+            )),
+            None,
+        ];
+        for last in lasts {
+            let a = Asm::new()
+                .i(Op::Lui, A1, 0, 0, RO as i32)
+                .i(Op::Lui, A2, 0, 0, (RW & !0xfff) as i32)
+                .i(Op::Addi, A2, A2, 0, (RW & 0xfff) as i32)
+                .i(Op::Addi, A3, 0, 0, 0);
+            let top = a.here();
+            let a = a
+                .i(Op::Andi, T0, A0, 0, 31)
+                .i(Op::Slli, T0, T0, 0, shift)
+                .i(Op::Add, T1, A1, T0, 0)
+                .i(load, T1, T1, 0, 0)
+                .i(Op::Add, A3, A3, T1, 0)
+                .i(Op::Add, T2, A2, T0, 0)
+                .i(store, 0, T2, A3, 0)
+                .i(Op::Addi, A0, A0, 0, -1);
+            let here = a.here();
+            let mut a = a.i(Op::Bne, 0, A0, 0, top as i32 - here as i32);
+            if let Some((op, base, imm, _)) = last {
+                a = match op {
+                    Op::Lbu => a.i(op, T1, base, 0, imm),
+                    _ => a.i(op, 0, base, T1, imm),
+                };
+            }
+            let table: Vec<u8> = (0..0x100u32).map(|i| (i * 37 + 11) as u8).collect();
+            let t = Test::new(xlen, a.ebreak().bytes)
+                .regs(&[(A0, 5000)])
+                .segment(SegmentImage {
+                    vaddr: RO,
+                    memsz: 0x100,
+                    data: table,
+                    perm: PERM_R,
+                })
+                .segment(SegmentImage {
+                    vaddr: RW - 0x100,
+                    memsz: 0x100,
+                    data: vec![1; 0x100],
+                    perm: PERM_R,
+                });
+            let mut a = t.machine();
+            let reference = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
+            match last {
+                Some((_, _, _, kind)) => {
+                    assert!(
+                        matches!(&reference.stop, Stop::Fault(f) if f.kind == kind),
+                        "{:?}",
+                        reference.stop
+                    );
+                }
+                None => assert!(matches!(reference.stop, Stop::Breakpoint { .. })),
+            }
+            for hot in [Some(1), Some(2000), None] {
+                let mut b = t.machine();
+                let options = rvjit::jit::Options {
+                    hot_threshold: hot,
+                    ..Default::default()
+                };
+                let mut tr = Translator::with_options(&b.program, &options).expect("translate");
+                let sb = tr.run(&mut b, t.limit).expect("jit");
+                reference.assert_same(&Outcome::capture(sb, b), &format!("jit (hot {hot:?})"));
+                if hot == Some(1) {
+                    assert!(tr.stats().hot_regions > 0, "nothing promoted");
+                    // The hot loop's table loads and stores all pass the second-level check:
+                    // the interpreter executed only the faulting access, if any.
+                    assert!(
+                        tr.stats().interpreted <= 1,
+                        "interpreted {}",
+                        tr.stats().interpreted
+                    );
+                }
+            }
+        }
+    }
+}

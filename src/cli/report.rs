@@ -154,6 +154,9 @@ pub struct TranslationReport {
     pub on_demand_regions: u64,
     /// Regions recompiled by the optimising tier while running.
     pub hot_regions: u64,
+    /// Instructions the dispatcher had the interpreter execute for translated code (cold
+    /// memory paths, and from mid-block pcs up to the next entry).
+    pub interpreted: u64,
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -181,6 +181,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         instructions: s.instructions,
         on_demand_regions: s.on_demand_regions,
         hot_regions: s.hot_regions,
+        interpreted: s.interpreted,
     });
     let ends_line = |b: &[u8]| b.last().is_none_or(|&c| c == b'\n');
     summary.emit(

@@ -33,7 +33,7 @@ use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
 use super::discover::{Block, End, Region};
 use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
-use crate::memory::PAGE_SHIFT;
+use crate::memory::{PAGE, PAGE_SHIFT};
 
 /// What the lifter needs to know besides the region.
 pub struct LiftEnv<'a> {
@@ -111,6 +111,9 @@ struct Lifter<'a, 'b> {
     mem_base: Value,
     load_table: Value,
     store_table: Value,
+    /// Optimising tier: an access the fast table refuses gets a second, cold check against
+    /// the mixed-page runs (`Ctx::load_runs`) before it leaves the region.
+    mixed_runs: bool,
     limit: Value,
     heads: HashMap<u64, IrBlock>,
     budgets: &'a HashMap<u64, u64>,
@@ -225,6 +228,7 @@ pub fn lift<'a>(
         mem_base,
         load_table,
         store_table,
+        mixed_runs: env.hot_entries.is_some(),
         limit,
         heads,
         budgets: &region.budgets,
@@ -856,6 +860,33 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.set_cold_block(slow);
         self.b.ins().brif(bad, slow, &[], fast, &[]);
         self.enter(slow);
+        if self.mixed_runs {
+            // A mixed page (a segment's last page, say) whose allowed bytes form one run
+            // `lo..hi` (`GuestMemory::mixed_runs`): an aligned access inside it is fine too.
+            // The optimising tier only: it costs IR on every cold path.
+            let f = MemFlagsData::trusted();
+            let at = if store { CTX_STORE_RUNS } else { CTX_LOAD_RUNS };
+            let runs = self.b.ins().load(types::I64, f, self.ctx, at);
+            let idx = self.b.ins().ishl_imm_u(page, 2);
+            let pr = self.b.ins().iadd(runs, idx);
+            let run = self.b.ins().uload32(f, pr, 0);
+            let lo = self.b.ins().band_imm_u(run, 0xffff);
+            let hi = self.b.ins().ushr_imm_u(run, 16);
+            let off = self.b.ins().band_imm_u(addr, (PAGE - 1) as i64);
+            let end = self.b.ins().iadd_imm_u(off, size);
+            let below = self.b.ins().icmp(IntCC::UnsignedLessThan, off, lo);
+            let above = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, hi);
+            let mut out = self.b.ins().bor(below, above);
+            if size > 1 {
+                let low = self.b.ins().band_imm_u(addr, size - 1);
+                let mis = self.b.ins().icmp_imm_u(IntCC::NotEqual, low, 0);
+                out = self.b.ins().bor(out, mis);
+            }
+            let leave = self.b.create_block();
+            self.b.set_cold_block(leave);
+            self.b.ins().brif(out, leave, &[], fast, &[]);
+            self.enter(leave);
+        }
         self.flush(false);
         // The cold path's own definition of the log pointer does not reach the fast path,
         // which goes on with the offset still pending.

@@ -628,9 +628,8 @@ impl Translator {
                 run_interp_recording(&mut *mp, &mut *rp, cycle_limit)
             }
         };
-        // Is the pc possibly in the middle of a block? True where a run starts (a chunk or
-        // `--max-cycles` boundary may fall anywhere) and after the interpreter executed an
-        // instruction for translated code; false after a region left at a jump target.
+        // Is the pc possibly a one-off in the middle of a block? True where a run starts (a
+        // chunk or `--max-cycles` boundary may fall anywhere) until the first region call.
         let mut mid_block = true;
         // Instructions the interpreter executed in a row since the last region call.
         let mut interpreted = 0u32;
@@ -699,8 +698,9 @@ impl Translator {
                     if let Some(stop) = step(mp) {
                         return Ok(stop);
                     }
+                    // The next pc is mid-block too, but it recurs (a misaligned or mixed-page
+                    // access in a loop): it gets its own region, compiled once.
                     self.stats.interpreted += 1;
-                    mid_block = true;
                 }
                 _ => return Err(JitError::BadEntry { pc }),
             }

@@ -73,6 +73,10 @@ pub struct Ctx {
     pub log_base: *mut u8,
     /// The recorder of the chunk in progress (recording translations only).
     pub recorder: *mut Recorder,
+    /// Second-level tables of the optimising tier for accesses the fast tables refuse (see
+    /// [`crate::memory::GuestMemory::mixed_runs`]): one `u32` per page plus the sentinel.
+    pub load_runs: *const u32,
+    pub store_runs: *const u32,
 }
 
 pub const CTX_CPU: i32 = std::mem::offset_of!(Ctx, cpu) as i32;
@@ -88,6 +92,8 @@ pub const CTX_FLAG: i32 = std::mem::offset_of!(Ctx, flag) as i32;
 pub const CTX_HOT: i32 = std::mem::offset_of!(Ctx, hot) as i32;
 pub const CTX_LOG_PTR: i32 = std::mem::offset_of!(Ctx, log_ptr) as i32;
 pub const CTX_LOG_END: i32 = std::mem::offset_of!(Ctx, log_end) as i32;
+pub const CTX_LOAD_RUNS: i32 = std::mem::offset_of!(Ctx, load_runs) as i32;
+pub const CTX_STORE_RUNS: i32 = std::mem::offset_of!(Ctx, store_runs) as i32;
 pub const CPU_REGS: i32 = std::mem::offset_of!(Cpu, regs) as i32;
 pub const CPU_PC: i32 = std::mem::offset_of!(Cpu, pc) as i32;
 pub const CPU_CYCLE: i32 = std::mem::offset_of!(Cpu, cycle) as i32;
@@ -123,6 +129,8 @@ impl Ctx {
                 log_end: std::ptr::null_mut(),
                 log_base: std::ptr::null_mut(),
                 recorder: std::ptr::null_mut(),
+                load_runs: (*mem).mixed_runs().0.as_ptr(),
+                store_runs: (*mem).mixed_runs().1.as_ptr(),
             }
         }
     }
