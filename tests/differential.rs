@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use rvjit::isa::encode::encode;
 use rvjit::isa::{self, Format, Op, Xlen, TABLE};
 use rvjit::machine::Machine;
-use rvjit::memory::{MemoryConfig, MisalignedPolicy};
+use rvjit::memory::{MemoryConfig, MisalignedPolicy, SegmentImage, PERM_R};
 use rvjit::outcome::Stop;
 use rvjit::witness::{
     record_run_with, replay_chunk, ChunkRecord, Expected, MemorySink, RecordEngine,
@@ -29,6 +29,11 @@ const POINTERS: [u8; 3] = [SP, S0, S1];
 const TMP: u8 = 31;
 /// Where the pointers point: the middle of a 4 KiB window at the start of the data segment.
 const PTR_BASE: u64 = DATA_BASE + 0x800;
+/// `S1` points into a mixed page instead: the data segment's page at `MIXED_PAGE`, whose last
+/// 0x100 bytes a read-only segment covers (loads anywhere on it, stores only below that), so
+/// both tiers' cold paths and the optimising tier's second-level check see random accesses.
+const MIXED_PAGE: u64 = DATA_BASE + 0x3000;
+const S1_BASE: u64 = MIXED_PAGE + 0xf00;
 
 fn reserved(r: u8) -> bool {
     POINTERS.contains(&r) || r == TMP
@@ -123,7 +128,18 @@ fn random_word(xlen: Xlen, sel: u32, r: u32, r2: u32) -> Slot {
         Op::HintStorew | Op::HintBuffer | Op::Reveal | Op::PrintStr | Op::Keccakf
     );
     if memory && !r2.is_multiple_of(8) {
-        w = with_rs1(w, POINTERS[(r2 as usize / 8) % 3]);
+        let base = POINTERS[(r2 as usize / 8) % 3];
+        w = with_rs1(w, base);
+        if base == S1 {
+            // Offsets of -16..16 from S1 (at the read-only run's start): stores straddle it.
+            let imm = (r2 >> 8) % 32;
+            let imm = imm.wrapping_sub(16) & 0xfff;
+            match row.format {
+                Format::Load => w = (w & 0x000f_ffff) | imm << 20,
+                Format::S => w = (w & 0x01ff_f07f) | (imm >> 5) << 25 | (imm & 31) << 7,
+                _ => {}
+            }
+        }
         if matches!(row.format, Format::Amo | Format::Lr) && !r2.is_multiple_of(5) {
             // mostly aligned atomics: pointers are aligned; keep them so
         }
@@ -327,9 +343,9 @@ fn case(xlen: Xlen) -> impl Strategy<Value = Case> {
                     (r, xlen.trunc(v))
                 })
                 .collect();
-            for (i, &p) in POINTERS.iter().enumerate() {
-                regs.push((p, PTR_BASE + 0x100 * i as u64));
-            }
+            regs.push((SP, PTR_BASE));
+            regs.push((S0, PTR_BASE + 0x100));
+            regs.push((S1, S1_BASE));
             // Mostly unlimited (ends at ebreak or a stop); sometimes a limit anywhere.
             let limit = if flags % 4 == 0 { limit } else { 5_000 };
             Case {
@@ -348,7 +364,14 @@ impl Case {
     fn test(&self) -> Test {
         let mut t = Test::new(self.xlen, self.code.clone())
             .regs(&self.regs)
-            .data(PTR_BASE - 32, &self.data);
+            .data(PTR_BASE - 32, &self.data)
+            .data(S1_BASE - 64, &self.data)
+            .segment(SegmentImage {
+                vaddr: MIXED_PAGE + 0xf00,
+                memsz: 0x100,
+                data: self.data.iter().rev().copied().collect(),
+                perm: PERM_R,
+            });
         if self.trap {
             t = t.memory(MemoryConfig {
                 ram_size: RAM_SIZE,
