@@ -457,6 +457,23 @@ impl GuestMemory {
     }
 }
 
+/// `lo | hi << 16` if the bytes having every bit of `need` form one non-empty run `lo..hi`
+/// of `bytes`, else 0.
+fn single_run(bytes: &[u8], need: u8) -> u32 {
+    let ok = |b: &u8| b & need == need;
+    let Some(lo) = bytes.iter().position(ok) else {
+        return 0;
+    };
+    let hi = bytes[lo..]
+        .iter()
+        .position(|b| !ok(b))
+        .map_or(bytes.len(), |n| lo + n);
+    if bytes[hi..].iter().any(ok) {
+        return 0;
+    }
+    (lo as u32) | (hi as u32) << 16
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,21 +586,4 @@ mod tests {
         assert!(m.is_executable(0x1_0000, 4));
         assert!(!m.is_executable(0x1_0010, 4));
     }
-}
-
-/// `lo | hi << 16` if the bytes having every bit of `need` form one non-empty run `lo..hi`
-/// of `bytes`, else 0.
-fn single_run(bytes: &[u8], need: u8) -> u32 {
-    let ok = |b: &u8| b & need == need;
-    let Some(lo) = bytes.iter().position(ok) else {
-        return 0;
-    };
-    let hi = bytes[lo..]
-        .iter()
-        .position(|b| !ok(b))
-        .map_or(bytes.len(), |n| lo + n);
-    if bytes[hi..].iter().any(ok) {
-        return 0;
-    }
-    (lo as u32) | (hi as u32) << 16
 }
