@@ -6,7 +6,8 @@
 # Per guest and chunk size, in one process (benches/record.rs), median of N (default 5)
 # round-robin repetitions, translation excluded: the plain translated run, the recording
 # translation with records dropped in memory ("mem": no encoding, no I/O), and recording into
-# a chunks directory on /dev/shm ("dir": encoding + SHA-256 + writes on the writer thread);
+# a fresh chunks directory on /dev/shm per run ("dir": encoding + XXH3 checksum + writes on
+# the writer thread);
 # the ratios to the plain run, and the record size in MB per million cycles (records +
 # manifest). Then `rvjit replay DIR --all --jobs 1` and `--jobs 2` wall times (median of N) on
 # the first chunk size's directory. Prints a markdown table.

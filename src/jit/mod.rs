@@ -316,13 +316,7 @@ impl Translator {
             work.extend(region.exits.iter().rev().copied());
             regions.push((id, region, hot));
         }
-        let env = lift::LiftEnv {
-            xlen: self.program.xlen,
-            call_conv: self.isa.default_call_conv(),
-            targets: &self.targets,
-            hot_entries: None,
-            record: self.record,
-        };
+        let env = self.lift_env(false);
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
             .par_iter()
@@ -432,22 +426,7 @@ impl Translator {
                 pc: region.root,
                 reason: e.to_string(),
             })?;
-        let env = lift::LiftEnv {
-            xlen: self.program.xlen,
-            call_conv: self.isa.default_call_conv(),
-            targets: &self.targets,
-            hot_entries: Some(&self.hot_entries),
-            record: self.record,
-        };
-        let c = compile(
-            &*self.hot_isa,
-            &env,
-            &region,
-            id,
-            None,
-            &mut FunctionBuilderContext::new(),
-            &mut cranelift_codegen::Context::new(),
-        )?;
+        let c = self.compile_single(&region, id, None, true)?;
         self.define(id, &region, c, true)?;
         self.finalize()?;
         for (i, pc) in region.entry_order().into_iter().enumerate() {
@@ -517,26 +496,46 @@ impl Translator {
         Ok(())
     }
 
-    /// Translate the region at `pc` while running.
-    fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
-        let start = Instant::now();
-        let (id, region, hot) = self.discover(pc, true)?;
-        let env = lift::LiftEnv {
+    /// What the lifter needs from the translator, for the baseline or the optimising tier.
+    fn lift_env(&self, optimised: bool) -> lift::LiftEnv<'_> {
+        lift::LiftEnv {
             xlen: self.program.xlen,
             call_conv: self.isa.default_call_conv(),
             targets: &self.targets,
-            hot_entries: None,
+            hot_entries: optimised.then_some(&self.hot_entries),
             record: self.record,
+        }
+    }
+
+    /// Compile one region on its own (on demand, or promoted to the optimising tier).
+    fn compile_single(
+        &self,
+        region: &discover::Region,
+        id: FuncId,
+        hot: Option<lift::HotCounter>,
+        optimised: bool,
+    ) -> Result<Compiled, JitError> {
+        let isa = if optimised {
+            &*self.hot_isa
+        } else {
+            &*self.isa
         };
-        let c = compile(
-            &*self.isa,
-            &env,
-            &region,
+        compile(
+            isa,
+            &self.lift_env(optimised),
+            region,
             id,
             hot,
             &mut FunctionBuilderContext::new(),
             &mut cranelift_codegen::Context::new(),
-        )?;
+        )
+    }
+
+    /// Translate the region at `pc` while running.
+    fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
+        let start = Instant::now();
+        let (id, region, hot) = self.discover(pc, true)?;
+        let c = self.compile_single(&region, id, hot, false)?;
         self.define(id, &region, c, false)?;
         self.finalize()?;
         self.keep_for_tier(region, hot);

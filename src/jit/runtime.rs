@@ -205,8 +205,8 @@ impl Ctx {
 /// `ctx` must be the context the recording dispatcher passed to the running region.
 pub unsafe extern "C" fn rvjit_step_record(ctx: *mut Ctx) {
     // SAFETY: as in `rvjit_step`; in addition the recording dispatcher set `recorder` to the
-    // `&mut Recorder` it holds for the run (not otherwise used while a region runs) and the
-    // log pointers to its log buffer.
+    // `&mut Recorder` it holds for the run (not otherwise used while a region runs) and
+    // opened the log window in that recorder's load stream.
     let ctx = unsafe { &mut *ctx };
     unsafe { ctx.close_log() };
     // SAFETY: see above; the machine and recorder are distinct objects.
