@@ -124,9 +124,11 @@ pub struct GuestMemory {
     /// of the page needs no further check, one elsewhere, plus a nonzero sentinel.
     fast_load: Vec<u8>,
     fast_store: Vec<u8>,
-    /// Second-level tables (see [`GuestMemory::mixed_runs`]), one `u32` per page + sentinel.
-    mixed_load: Vec<u32>,
-    mixed_store: Vec<u32>,
+    /// Second-level tables (see [`GuestMemory::page_runs`]), one `u32` per page + sentinel.
+    runs_load: Vec<u32>,
+    runs_store: Vec<u32>,
+    /// Derived from the fast tables (see [`GuestMemory::fast_windows`]).
+    windows: FastWindows,
     /// Later entries take precedence (segments after RAM, input last).
     regions: Vec<Region>,
     layout: Layout,
@@ -220,8 +222,9 @@ impl GuestMemory {
             perms: vec![0; pages + 1],
             fast_load: Vec::new(),
             fast_store: Vec::new(),
-            mixed_load: Vec::new(),
-            mixed_store: Vec::new(),
+            runs_load: Vec::new(),
+            runs_store: Vec::new(),
+            windows: FastWindows::default(),
             regions: Vec::new(),
             layout: Layout {
                 ram: ram_start..ram_end,
@@ -253,16 +256,34 @@ impl GuestMemory {
                 (*l, *s) = (1, 1);
             }
         }
-        mem.mixed_load = vec![0; mem.perms.len()];
-        mem.mixed_store = vec![0; mem.perms.len()];
+        mem.runs_load = vec![0; mem.perms.len()];
+        mem.runs_store = vec![0; mem.perms.len()];
         let guard_pages = (NULL_GUARD >> PAGE_SHIFT) as usize;
         for page in guard_pages..pages {
             if mem.perms.get(page).is_some_and(|&p| p & PERM_MIXED != 0) {
                 let bytes = mem.page_byte_perms(page as u64);
-                mem.mixed_load[page] = single_run(&bytes, PERM_R);
-                mem.mixed_store[page] = single_run(&bytes, PERM_W);
+                mem.runs_load[page] = single_run(&bytes, PERM_R);
+                mem.runs_store[page] = single_run(&bytes, PERM_W);
+            }
+            // A mixed page every byte of which allows the access (code next to RAM, say) is as
+            // fast as a uniform one, and a fast page is one run from end to end.
+            for (fast, run) in [
+                (&mut mem.fast_load, &mut mem.runs_load[page]),
+                (&mut mem.fast_store, &mut mem.runs_store[page]),
+            ] {
+                if let Some(f) = fast.get_mut(page) {
+                    if *run == FULL_PAGE_RUN {
+                        *f = 0;
+                    } else if *f == 0 {
+                        *run = FULL_PAGE_RUN;
+                    }
+                }
             }
         }
+        mem.windows = FastWindows {
+            load: windows_of(&mem.fast_load),
+            store: windows_of(&mem.fast_store),
+        };
         Ok(mem)
     }
 
@@ -318,15 +339,37 @@ impl GuestMemory {
         (&self.fast_load, &self.fast_store)
     }
 
-    /// Translated code's second-level tables `(load, store)`, consulted when the fast table
-    /// says no: per page (and the sentinel), `lo | hi << 16` where `lo..hi` is the one run of
-    /// page offsets whose bytes all allow the access, on a mixed page whose allowed bytes form
-    /// a single run (a segment's last page with the gap after it, typically); 0 (no run)
-    /// everywhere else. An aligned access at offset `off` of such a page may go straight to
-    /// host memory iff `lo <= off && off + size <= hi`, exactly what [`Self::check`] decides
-    /// byte by byte.
-    pub fn mixed_runs(&self) -> (&[u32], &[u32]) {
-        (&self.mixed_load, &self.mixed_store)
+    /// Translated code's second-level tables `(load, store)`, consulted when the fast windows
+    /// (and tables) say no: per page (and the sentinel), `lo | hi << 16` where `lo..hi` is the
+    /// one run of page offsets whose bytes all allow the access: the whole page where the fast
+    /// table allows it, the run on a mixed page whose allowed bytes form a single run (a
+    /// segment's last page with the gap after it, typically), 0 (no run) everywhere else. An
+    /// aligned access at offset `off` of a page may go straight to host memory iff
+    /// `lo <= off && off + size <= hi`, exactly what [`Self::check`] decides byte by byte.
+    pub fn page_runs(&self) -> (&[u32], &[u32]) {
+        (&self.runs_load, &self.runs_store)
+    }
+
+    /// Address ranges where every aligned load (store) may go straight to host memory, for
+    /// translated code to check against with immediates (see [`FastWindows`]).
+    pub fn fast_windows(&self) -> &FastWindows {
+        &self.windows
+    }
+
+    /// Does every window of `w` lie where this memory's fast tables allow the access? Code
+    /// translated with windows from another layout may run on this memory only if so.
+    pub fn allows_windows(&self, w: &FastWindows) -> bool {
+        let inside = |win: &Window, fast: &[u8]| {
+            let (Some(last), true) = (win.end().checked_sub(1), win.len > 0) else {
+                return false;
+            };
+            let pages = (win.lo >> PAGE_SHIFT) as usize..=(last >> PAGE_SHIFT) as usize;
+            // The last table entry is the sentinel (never zero), so a window past the span
+            // fails here.
+            fast.get(pages).is_some_and(|p| p.iter().all(|&b| b == 0))
+        };
+        w.load.iter().all(|win| inside(win, &self.fast_load))
+            && w.store.iter().all(|win| inside(win, &self.fast_store))
     }
 
     /// Host address of guest address 0. Translated code adds guest addresses to it after its
@@ -459,6 +502,67 @@ impl GuestMemory {
 
 /// `lo | hi << 16` if the bytes having every bit of `need` form one non-empty run `lo..hi`
 /// of `bytes`, else 0.
+/// `single_run`'s answer for a page whose every byte allows the access.
+const FULL_PAGE_RUN: u32 = (PAGE as u32) << 16;
+
+/// A range of guest addresses `lo..lo + len` where every aligned access of one kind may go
+/// straight to host memory (all its pages are zero in that kind's fast table).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    pub lo: u64,
+    pub len: u64,
+}
+
+impl Window {
+    pub fn end(&self) -> u64 {
+        self.lo + self.len
+    }
+}
+
+/// Up to [`MAX_WINDOWS`] windows per access kind: the largest runs of fast pages (for a
+/// runtime-abi guest the stack below the code and the data + heap above it for stores; all of
+/// RAM for loads), sorted by address. Translated code tests an access against them with a few
+/// instructions and immediates before it consults the fast tables (docs/ARCHITECTURE.md,
+/// "Memory checks").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FastWindows {
+    pub load: Vec<Window>,
+    pub store: Vec<Window>,
+}
+
+pub const MAX_WINDOWS: usize = 2;
+/// Longest window: translated code compares `(addr - lo) / size` against an immediate, which
+/// x86-64 sign-extends from 32 bits.
+pub const MAX_WINDOW_LEN: u64 = 1 << 31;
+
+/// The largest runs of zero entries of a fast table, as address windows.
+fn windows_of(fast: &[u8]) -> Vec<Window> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (page, &f) in fast.iter().enumerate() {
+        match (f == 0, start) {
+            (true, None) => start = Some(page),
+            (false, Some(s)) => {
+                runs.push((s as u64) << PAGE_SHIFT..(page as u64) << PAGE_SHIFT);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    // The sentinel entry is never zero, so every run has ended.
+    runs.sort_by_key(|r| std::cmp::Reverse(r.end - r.start));
+    runs.truncate(MAX_WINDOWS);
+    let mut windows: Vec<Window> = runs
+        .into_iter()
+        .map(|r| Window {
+            lo: r.start,
+            len: (r.end - r.start).min(MAX_WINDOW_LEN),
+        })
+        .collect();
+    windows.sort_by_key(|w| w.lo);
+    windows
+}
+
 fn single_run(bytes: &[u8], need: u8) -> u32 {
     let ok = |b: &u8| b & need == need;
     let Some(lo) = bytes.iter().position(ok) else {

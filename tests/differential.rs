@@ -432,7 +432,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         opt: rvjit::jit::OptLevel::Speed,
         ..Default::default()
     };
-    let mut tr = rvjit::jit::Translator::with_options(&b.program, &options).expect("translate");
+    let mut tr = rvjit::jit::Translator::for_machine(&b, &options).expect("translate");
     let sb = tr.run(&mut b, c.limit).expect("jit");
     assert_same(&reference, &Outcome::capture(sb, b), "jit (opt speed)")?;
     // The optimising tier: regions turn hot at their first or second checkpoint pass, so
@@ -443,7 +443,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
             hot_threshold: hot,
             ..Default::default()
         };
-        let mut tr = rvjit::jit::Translator::with_options(&b.program, &options).expect("translate");
+        let mut tr = rvjit::jit::Translator::for_machine(&b, &options).expect("translate");
         let sb = tr.run(&mut b, c.limit).expect("jit");
         assert_same(
             &reference,
@@ -479,7 +479,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         record: true,
         ..Default::default()
     };
-    let mut tr = rvjit::jit::Translator::with_options(&t.machine().program, &options)
+    let mut tr = rvjit::jit::Translator::for_machine(&t.machine(), &options)
         .expect("translate (record)");
     let program = std::sync::Arc::clone(tr.program());
     for n in [3, 64] {

@@ -272,7 +272,7 @@ fn check_code_not_writable(record: bool) {
         record,
         ..rvjit::jit::Options::default()
     };
-    let mut tr = Translator::with_options(&m.program, &options).expect("translate");
+    let mut tr = Translator::for_machine(&m, &options).expect("translate");
     if record {
         let mut rec = rvjit::witness::Recorder::new(Xlen::X64, [0; 32]);
         rec.begin_chunk(&m.cpu);
@@ -404,7 +404,7 @@ fn mixed_page_runs_in_the_optimising_tier() {
                     hot_threshold: hot,
                     ..Default::default()
                 };
-                let mut tr = Translator::with_options(&b.program, &options).expect("translate");
+                let mut tr = Translator::for_machine(&b, &options).expect("translate");
                 let sb = tr.run(&mut b, t.limit).expect("jit");
                 reference.assert_same(&Outcome::capture(sb, b), &format!("jit (hot {hot:?})"));
                 if hot == Some(1) {
@@ -420,4 +420,84 @@ fn mixed_page_runs_in_the_optimising_tier() {
             }
         }
     }
+}
+
+/// The fast windows (`GuestMemory::fast_windows`, checked by translated code with immediates
+/// before the page tables): every access size, aligned and not, just inside and just outside
+/// both ends of every load and store window, through the stack pointer and another register
+/// (they try the windows in different orders), on both tiers. A read-only segment inside RAM
+/// splits the store windows in two, as code and rodata do in a runtime-abi guest; trapping
+/// misaligned accesses makes alignment part of the outcome.
+#[test]
+fn fast_window_edges_agree_with_the_interpreter() {
+    use rvjit::memory::{SegmentImage, PERM_R};
+    const SP: u8 = 2;
+    let hole = SegmentImage {
+        vaddr: DATA_BASE + 0x4_0000,
+        memsz: 0x3000,
+        data: vec![5; 0x3000],
+        perm: PERM_R,
+    };
+    let loads = [(Op::Lb, 1), (Op::Lh, 2), (Op::Lw, 4), (Op::Ld, 8)];
+    let stores = [(Op::Sb, 1), (Op::Sh, 2), (Op::Sw, 4), (Op::Sd, 8)];
+    let mut checked = 0;
+    for xlen in XLENS {
+        for trap in [false, true] {
+            let mut base = Test::new(xlen, Vec::new()).segment(hole.clone());
+            if trap {
+                base = base.trap_misaligned();
+            }
+            let windows = base.machine().mem.fast_windows().clone();
+            assert_eq!(windows.store.len(), 2, "{windows:?}");
+            assert!(!windows.load.is_empty(), "{windows:?}");
+            let kinds = [(&windows.load, &loads[..]), (&windows.store, &stores[..])];
+            for (list, ops) in kinds {
+                for w in list.iter() {
+                    for edge in [w.lo, w.lo + w.len] {
+                        for &(op, size) in ops {
+                            if size == 8 && xlen == Xlen::X32 {
+                                continue;
+                            }
+                            for off in [-9i64, -8, -5, -1, 0, 1, 3, 8] {
+                                let addr = edge.wrapping_add(off as u64);
+                                for rs1 in [SP, A1] {
+                                    let code = match op {
+                                        Op::Lb | Op::Lh | Op::Lw | Op::Ld => {
+                                            Asm::new().i(op, T1, rs1, 0, 24)
+                                        }
+                                        _ => Asm::new().i(op, 0, rs1, T1, 24),
+                                    };
+                                    let t = Test {
+                                        code: code.ebreak().bytes,
+                                        ..base.clone()
+                                    }
+                                    .regs(&[(rs1, addr.wrapping_sub(24)), (T1, 0x1122_3344)]);
+                                    let _ = size;
+                                    let mut a = t.machine();
+                                    let reference =
+                                        Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
+                                    for hot in [Some(1), None] {
+                                        let mut b = t.machine();
+                                        let options = rvjit::jit::Options {
+                                            hot_threshold: hot,
+                                            ..Default::default()
+                                        };
+                                        let mut tr = Translator::for_machine(&b, &options)
+                                            .expect("translate");
+                                        let sb = tr.run(&mut b, t.limit).expect("jit");
+                                        reference.assert_same(
+                                            &Outcome::capture(sb, b),
+                                            &format!("{op:?} at {addr:#x} via x{rs1} (hot {hot:?}, trap {trap})"),
+                                        );
+                                    }
+                                    checked += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
 }

@@ -210,7 +210,7 @@ pub fn code(xlen: Xlen, data: &[u8]) {
     // The optimising tier: every region promoted at its first checkpoint pass.
     let options = rvjit::jit::Options { hot_threshold: Some(1), ..Default::default() };
     let mut m = fresh();
-    let mut t = match rvjit::jit::Translator::with_options(&m.program, &options) {
+    let mut t = match rvjit::jit::Translator::for_machine(&m, &options) {
         Ok(t) => t,
         Err(e) if jit_lenient() => {
             let _ = e;

@@ -132,7 +132,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 ..jit::Options::default()
             };
             let mut translator =
-                jit::Translator::with_options(&m.program, &options).map_err(jit_error)?;
+                jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
             let recorded = super::replay::record(
                 &mut m,
                 &elf_bytes,
@@ -158,7 +158,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 ..jit::Options::default()
             };
             let mut translator =
-                jit::Translator::with_options(&m.program, &options).map_err(jit_error)?;
+                jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
             let stop = translator.run(&mut m, limit).map_err(jit_error)?;
             translation = Some(translator.stats().clone());
             stop

@@ -33,7 +33,7 @@ use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
 use super::discover::{Block, End, Region};
 use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
-use crate::memory::{PAGE, PAGE_SHIFT};
+use crate::memory::{FastWindows, Window, PAGE, PAGE_SHIFT};
 
 /// What the lifter needs to know besides the region.
 pub struct LiftEnv<'a> {
@@ -50,6 +50,8 @@ pub struct LiftEnv<'a> {
     /// tail-call directly; exits to other entries go through the compiled-code table, so they
     /// reach the optimised code once their region is promoted too. `None` in the baseline.
     pub hot_entries: Option<&'a std::collections::HashSet<u64>>,
+    /// The fast windows of the memory layout the code is for ([`FastWindows`]).
+    pub windows: &'a FastWindows,
 }
 
 /// The execution counter of a baseline-tier region: every pass through one of its
@@ -109,16 +111,14 @@ struct Lifter<'a, 'b> {
     ctx: Value,
     cpu: Value,
     mem_base: Value,
-    load_table: Value,
-    store_table: Value,
-    /// Optimising tier: an access the fast table refuses gets a second, cold check against
-    /// the mixed-page runs (`Ctx::load_runs`) before it leaves the region.
-    mixed_runs: bool,
+    /// Where accesses may skip the tables (see `mem_check`).
+    windows: &'a FastWindows,
+    /// Optimising tier: an access the fast windows refuse gets a cold check against the
+    /// page runs (`Ctx::load_runs`) before it leaves the region.
+    page_runs: bool,
     limit: Value,
     heads: HashMap<u64, IrBlock>,
     budgets: &'a HashMap<u64, u64>,
-    /// Last page number of the span; page numbers are clamped to it (a zero sentinel).
-    last_page: Value,
     exit: IrBlock,
     stop: IrBlock,
     call_conv: CallConv,
@@ -169,14 +169,10 @@ pub fn lift<'a>(
     let trusted = MemFlagsData::trusted();
     let cpu = b.ins().load(types::I64, trusted, ctx, CTX_CPU);
     let mem_base = b.ins().load(types::I64, trusted, ctx, CTX_MEM_BASE);
-    let load_table = b.ins().load(types::I64, trusted, ctx, CTX_LOAD_TABLE);
-    let store_table = b.ins().load(types::I64, trusted, ctx, CTX_STORE_TABLE);
     let table_base = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_BASE);
     let table_bytes = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_BYTES);
     let table_slots = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_SLOTS);
-    let span = b.ins().load(types::I64, trusted, ctx, CTX_SPAN);
     let limit = b.ins().load(types::I64, trusted, ctx, CTX_LIMIT);
-    let last_page = b.ins().ushr_imm_u(span, i64::from(PAGE_SHIFT));
     let cycle = b.declare_var(types::I64);
     let c0 = b.ins().load(types::I64, trusted, cpu, CPU_CYCLE);
     b.def_var(cycle, c0);
@@ -226,13 +222,11 @@ pub fn lift<'a>(
         ctx,
         cpu,
         mem_base,
-        load_table,
-        store_table,
-        mixed_runs: env.hot_entries.is_some(),
+        windows: env.windows,
+        page_runs: env.hot_entries.is_some(),
         limit,
         heads,
         budgets: &region.budgets,
-        last_page,
         exit,
         stop,
         call_conv: env.call_conv,
@@ -829,44 +823,128 @@ impl<'a, 'b> Lifter<'a, 'b> {
         }
     }
 
-    /// Emit the inline check of an access at `addr` by the `i`-th instruction of the block
-    /// (at `pc`) and continue in the fast path. One branch covers bounds, page permissions and
-    /// alignment: the page number, clamped to the span's sentinel, indexes the load or store
-    /// table (zero for pages a load or store may access directly), and that byte or'ed with
-    /// `addr & (size - 1)` is zero exactly on the fast path. Anything else (mixed pages,
-    /// misaligned accesses, faults) leaves the region on a cold path, and the interpreter
-    /// executes the instruction with all its rules.
-    fn mem_check(&mut self, pc: u64, i: usize, addr: Value, size: i64, store: bool) {
-        let page = self.b.ins().ushr_imm_u(addr, i64::from(PAGE_SHIFT));
-        let page = self.b.ins().umin(page, self.last_page);
-        let table = if store {
-            self.store_table
+    /// Emit the inline check of an access at `addr` (`x[rs1] + imm`) by the `i`-th instruction
+    /// of the block (at `pc`) and continue in the fast path. Levels, each reached only when the
+    /// ones before say no:
+    ///
+    /// 1. the fast windows ([`FastWindows`]): `t = (addr - lo) rotr log2(size)` is at most
+    ///    `(len - size) / size` exactly when the access is aligned (misaligned low bits rotate
+    ///    to the top) and lies inside the window: three instructions with immediates per
+    ///    window, no table load and no register held for the check;
+    /// 2. without windows for this kind of access only, the fast table: the page number,
+    ///    clamped to the span's sentinel, indexes it, and that byte or'ed with `addr & (size -
+    ///    1)` is zero exactly when the page allows an aligned access directly;
+    /// 3. the optimising tier only: the page's allowed run (`GuestMemory::page_runs`), which
+    ///    covers fast pages outside the windows and mixed pages.
+    ///
+    /// Anything else (misaligned accesses, byte-exact pages, faults, and in the baseline tier
+    /// any access outside the windows: rare in a runtime-abi guest, whose windows cover RAM,
+    /// and a region that makes many soon gets the optimising tier) leaves the region on a
+    /// cold path, and the interpreter executes the instruction with all its rules.
+    fn mem_check(
+        &mut self,
+        pc: u64,
+        i: usize,
+        (rs1, imm, addr): (u8, i32, Value),
+        size: i64,
+        store: bool,
+    ) {
+        let windows = if store {
+            &self.windows.store
         } else {
-            self.load_table
+            &self.windows.load
         };
-        let pp = self.b.ins().iadd(table, page);
-        let bad = self
-            .b
-            .ins()
-            .uload8(types::I64, MemFlagsData::trusted(), pp, 0);
-        let bad = if size > 1 {
-            let low = self.b.ins().band_imm_u(addr, size - 1);
-            self.b.ins().bor(bad, low)
-        } else {
-            bad
-        };
+        let mut order: Vec<Window> = windows
+            .iter()
+            .copied()
+            .filter(|w| w.len >= size as u64)
+            .collect();
+        // The order only affects speed: stack-pointer-based accesses try the lowest window
+        // first (a runtime-abi stack lies below the code), others the highest (data, heap).
+        if rs1 != 2 {
+            order.reverse();
+        }
         let fast = self.b.create_block();
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        self.b.ins().brif(bad, slow, &[], fast, &[]);
-        self.enter(slow);
-        if self.mixed_runs {
-            // A mixed page (a segment's last page, say) whose allowed bytes form one run
-            // `lo..hi` (`GuestMemory::mixed_runs`): an aligned access inside it is fine too.
-            // The optimising tier only: it costs IR on every cold path.
-            let f = MemFlagsData::trusted();
+        // Every check after the first joins the fast path through one cold block, so the fast
+        // path has two predecessors (the register allocator puts its moves on that cold edge
+        // instead of on one edge per check).
+        let mut rejoin: Option<IrBlock> = None;
+        let mut first = true;
+        // Where a passed check continues: the fast path itself for the first check, the
+        // shared cold `rejoin` block for the others.
+        let mut ok_target = |l: &mut Self, first: &mut bool| -> IrBlock {
+            if std::mem::take(first) {
+                return fast;
+            }
+            *rejoin.get_or_insert_with(|| {
+                let b = l.b.create_block();
+                l.b.set_cold_block(b);
+                b
+            })
+        };
+        if !order.is_empty() {
+            let base = self.get(rs1);
+            let shift = i64::from(size.trailing_zeros());
+            for w in &order {
+                let t = self.addk(base, i64::from(imm).wrapping_sub(w.lo as i64));
+                let t = if shift > 0 {
+                    self.b.ins().rotr_imm_u(t, shift)
+                } else {
+                    t
+                };
+                let out = self.cmpk(
+                    IntCC::UnsignedGreaterThan,
+                    t,
+                    ((w.len - size as u64) / size as u64) as i64,
+                );
+                // Misses are laid out after the function's code, so the fast path is
+                // straight-line code.
+                let next = self.b.create_block();
+                self.b.set_cold_block(next);
+                let ok = ok_target(self, &mut first);
+                self.b.ins().brif(out, next, &[], ok, &[]);
+                self.enter(next);
+            }
+        }
+        let f = MemFlagsData::trusted();
+        let mut page = None;
+        let mut page_of = |l: &mut Self| -> Value {
+            *page.get_or_insert_with(|| {
+                let span = l.b.ins().load(types::I64, f, l.ctx, CTX_SPAN);
+                let last_page = l.b.ins().ushr_imm_u(span, i64::from(PAGE_SHIFT));
+                let page = l.b.ins().ushr_imm_u(addr, i64::from(PAGE_SHIFT));
+                l.b.ins().umin(page, last_page)
+            })
+        };
+        if order.is_empty() {
+            let at = if store {
+                CTX_STORE_TABLE
+            } else {
+                CTX_LOAD_TABLE
+            };
+            let table = self.b.ins().load(types::I64, f, self.ctx, at);
+            let page = page_of(self);
+            let pp = self.b.ins().iadd(table, page);
+            let bad = self.b.ins().uload8(types::I64, f, pp, 0);
+            let bad = if size > 1 {
+                let low = self.b.ins().band_imm_u(addr, size - 1);
+                self.b.ins().bor(bad, low)
+            } else {
+                bad
+            };
+            let slow = self.b.create_block();
+            self.b.set_cold_block(slow);
+            let ok = ok_target(self, &mut first);
+            self.b.ins().brif(bad, slow, &[], ok, &[]);
+            self.enter(slow);
+        }
+        if self.page_runs {
+            // The page's one allowed run `lo..hi` (`GuestMemory::page_runs`): the whole page
+            // for fast pages outside the windows, part of a mixed page (a segment's last page,
+            // say). The optimising tier only: it costs IR on every cold path.
             let at = if store { CTX_STORE_RUNS } else { CTX_LOAD_RUNS };
             let runs = self.b.ins().load(types::I64, f, self.ctx, at);
+            let page = page_of(self);
             let idx = self.b.ins().ishl_imm_u(page, 2);
             let pr = self.b.ins().iadd(runs, idx);
             let run = self.b.ins().uload32(f, pr, 0);
@@ -884,7 +962,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
             }
             let leave = self.b.create_block();
             self.b.set_cold_block(leave);
-            self.b.ins().brif(out, leave, &[], fast, &[]);
+            let ok = ok_target(self, &mut first);
+            self.b.ins().brif(out, leave, &[], ok, &[]);
             self.enter(leave);
         }
         self.flush(false);
@@ -897,12 +976,16 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let pcv = self.k64(pc);
         self.exit_to(pcv, STATUS_STEP);
         self.log_off = pending;
+        if let Some(rejoin) = rejoin {
+            self.enter(rejoin);
+            self.b.ins().jump(fast, &[]);
+        }
         self.enter(fast);
     }
 
     fn load(&mut self, pc: u64, i: usize, ins: &Instr, size: i64, signed: bool) {
         let addr = self.ea(ins.rs1, ins.imm);
-        self.mem_check(pc, i, addr, size, false);
+        self.mem_check(pc, i, (ins.rs1, ins.imm, addr), size, false);
         let host = self.b.ins().iadd(self.mem_base, addr);
         let f = MemFlagsData::trusted();
         let ty = self.ty;
@@ -922,7 +1005,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
 
     fn store(&mut self, pc: u64, i: usize, ins: &Instr, size: i64) {
         let addr = self.ea(ins.rs1, ins.imm);
-        self.mem_check(pc, i, addr, size, true);
+        self.mem_check(pc, i, (ins.rs1, ins.imm, addr), size, true);
         let host = self.b.ins().iadd(self.mem_base, addr);
         let v = self.get(ins.rs2);
         let f = MemFlagsData::trusted();

@@ -32,6 +32,7 @@ use thiserror::Error;
 
 use crate::interp;
 use crate::machine::Machine;
+use crate::memory::{FastWindows, GuestMemory, Layout, MemoryConfig};
 use crate::outcome::Stop;
 use crate::program::Program;
 use crate::witness::record::{Recorder, RecordingBus};
@@ -52,6 +53,8 @@ pub enum JitError {
     ProgramMismatch,
     #[error("internal translator error: region entered at unknown entry for pc {pc:#x}")]
     BadEntry { pc: u64 },
+    #[error("the machine's memory layout does not allow the fast windows this translator was built for (build it with `Options::windows` from this machine's memory)")]
+    LayoutMismatch,
     #[error("a {found} translation cannot run in {wanted} mode (build it with the matching `Options::record`)")]
     WrongMode {
         found: &'static str,
@@ -96,6 +99,12 @@ pub struct Options {
     /// of every load, and it runs only through [`Translator::run_recording`]. A plain
     /// translation (the default) emits exactly the code it emitted before recording existed.
     pub record: bool,
+    /// The fast windows of the memory layout to translate for (translated code checks
+    /// accesses against them with immediates, see [`FastWindows`]); take them from the machine
+    /// with [`crate::memory::GuestMemory::fast_windows`]. `None`: those of the program under
+    /// the default [`MemoryConfig`]. The translator runs only on machines whose memory allows
+    /// them ([`JitError::LayoutMismatch`]).
+    pub windows: Option<FastWindows>,
 }
 
 /// Default of [`Options::hot_threshold`] (see BENCHMARKS.md, "Tiers").
@@ -120,6 +129,7 @@ impl Default for Options {
             opt: OptLevel::default(),
             hot_threshold: Some(DEFAULT_HOT_THRESHOLD),
             record: false,
+            windows: None,
         }
     }
 }
@@ -157,6 +167,11 @@ pub struct Translator {
     stats: Stats,
     /// A recording translation ([`Options::record`]).
     record: bool,
+    /// See [`Options::windows`].
+    windows: FastWindows,
+    /// The last memory layout found to allow `windows` (the layout and the program determine
+    /// every page's permissions, so one check per layout suffices).
+    allowed_layout: Option<Layout>,
 }
 
 /// At most this many instructions run in the interpreter to reach an entry from a mid-block
@@ -254,6 +269,11 @@ impl Translator {
             enter: None,
             stats: Stats::default(),
             record: options.record,
+            windows: options
+                .windows
+                .clone()
+                .unwrap_or_else(|| default_windows(program)),
+            allowed_layout: None,
         };
         let mut work: Vec<u64> = vec![program.entry];
         if !options.lazy {
@@ -289,6 +309,33 @@ impl Translator {
         t.finalize()?;
         t.stats.translate_time = start.elapsed();
         Ok(t)
+    }
+
+    /// [`Translator::with_options`] for `m`'s program and memory layout (unless `options`
+    /// names the windows itself).
+    pub fn for_machine(m: &Machine, options: &Options) -> Result<Translator, JitError> {
+        let options = Options {
+            windows: Some(
+                options
+                    .windows
+                    .clone()
+                    .unwrap_or_else(|| m.mem.fast_windows().clone()),
+            ),
+            ..options.clone()
+        };
+        Translator::with_options(&m.program, &options)
+    }
+
+    /// May this translation run on `mem`: does it allow the fast windows the code assumes?
+    pub fn fits(&mut self, mem: &GuestMemory) -> bool {
+        if self.allowed_layout.as_ref() == Some(mem.layout()) {
+            return true;
+        }
+        let ok = mem.allows_windows(&self.windows);
+        if ok {
+            self.allowed_layout = Some(mem.layout().clone());
+        }
+        ok
     }
 
     pub fn stats(&self) -> &Stats {
@@ -504,6 +551,7 @@ impl Translator {
             targets: &self.targets,
             hot_entries: optimised.then_some(&self.hot_entries),
             record: self.record,
+            windows: &self.windows,
         }
     }
 
@@ -601,6 +649,9 @@ impl Translator {
         let enter = self
             .enter
             .ok_or(JitError::Finalize("translator not finalized".into()))?;
+        if !self.fits(&m.mem) {
+            return Err(JitError::LayoutMismatch);
+        }
         let mp: *mut Machine = m;
         // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
         let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
@@ -713,6 +764,19 @@ impl Translator {
     }
 }
 
+/// The fast windows of `program` laid out under the default [`MemoryConfig`] (none if it
+/// does not fit: every access then takes the table check).
+fn default_windows(program: &Program) -> FastWindows {
+    GuestMemory::new(
+        &program.segments,
+        program.xlen,
+        &MemoryConfig::default(),
+        &[],
+    )
+    .map(|m| m.fast_windows().clone())
+    .unwrap_or_default()
+}
+
 /// Cranelift's ISA for this host with the given optimisation level and register allocator.
 fn host_isa(opt: &str, regalloc: &str) -> Result<OwnedTargetIsa, JitError> {
     let mut flags = settings::builder();
@@ -822,6 +886,16 @@ fn compile(
         eprintln!("{}", code.vcode.as_deref().unwrap_or(""));
     }
     let bytes = code.code_buffer().to_vec();
+    if dump {
+        // The final machine code, for `objdump -D -b binary -m i386:x86-64` (the listing
+        // above is Cranelift's, before branch simplification).
+        let tier = if env.hot_entries.is_some() { "hot" } else { "base" };
+        let path = std::env::temp_dir().join(format!("rvjit-{:x}-{tier}.bin", region.root));
+        match std::fs::write(&path, &bytes) {
+            Ok(()) => eprintln!("machine code: {}", path.display()),
+            Err(e) => eprintln!("machine code not written to {}: {e}", path.display()),
+        }
+    }
     let relocs = code
         .buffer
         .relocs()
@@ -856,11 +930,15 @@ pub fn run(m: &mut Machine, cycle_limit: u64) -> Result<Stop, JitError> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         let reuse = cache
-            .as_ref()
-            .is_some_and(|t| Arc::ptr_eq(t.program(), &m.program));
+            .as_mut()
+            .is_some_and(|t| Arc::ptr_eq(t.program(), &m.program) && t.fits(&m.mem));
         if !reuse {
             *cache = None;
-            *cache = Some(Translator::new(&m.program)?);
+            let options = Options {
+                windows: Some(m.mem.fast_windows().clone()),
+                ..Options::default()
+            };
+            *cache = Some(Translator::with_options(&m.program, &options)?);
         }
         match cache.as_mut() {
             Some(t) => t.run(m, cycle_limit),

@@ -74,7 +74,7 @@ pub struct Ctx {
     /// The recorder of the chunk in progress (recording translations only).
     pub recorder: *mut Recorder,
     /// Second-level tables of the optimising tier for accesses the fast tables refuse (see
-    /// [`crate::memory::GuestMemory::mixed_runs`]): one `u32` per page plus the sentinel.
+    /// [`crate::memory::GuestMemory::page_runs`]): one `u32` per page plus the sentinel.
     pub load_runs: *const u32,
     pub store_runs: *const u32,
 }
@@ -129,8 +129,8 @@ impl Ctx {
                 log_end: std::ptr::null_mut(),
                 log_base: std::ptr::null_mut(),
                 recorder: std::ptr::null_mut(),
-                load_runs: (*mem).mixed_runs().0.as_ptr(),
-                store_runs: (*mem).mixed_runs().1.as_ptr(),
+                load_runs: (*mem).page_runs().0.as_ptr(),
+                store_runs: (*mem).page_runs().1.as_ptr(),
             }
         }
     }
