@@ -52,6 +52,17 @@ pub struct LiftEnv<'a> {
     pub hot_entries: Option<&'a std::collections::HashSet<u64>>,
     /// The fast windows of the memory layout the code is for ([`FastWindows`]).
     pub windows: &'a FastWindows,
+    /// The main range of the compiled-code table, for inline `jalr` lookups.
+    pub table: TableView,
+}
+
+/// [`super::cache::RangeView`] as plain numbers (shared with the compiling threads): the
+/// table's guest base pc, its size in guest bytes and the host address of its slots.
+#[derive(Clone, Copy, Debug)]
+pub struct TableView {
+    pub base: u64,
+    pub bytes: u64,
+    pub slots: u64,
 }
 
 /// The execution counter of a baseline-tier region: every pass through one of its
@@ -116,7 +127,6 @@ struct Lifter<'a, 'b> {
     /// Optimising tier: an access the fast windows refuse gets a cold check against the
     /// page runs (`Ctx::load_runs`) before it leaves the region.
     page_runs: bool,
-    limit: Value,
     heads: HashMap<u64, IrBlock>,
     budgets: &'a HashMap<u64, u64>,
     exit: IrBlock,
@@ -132,9 +142,7 @@ struct Lifter<'a, 'b> {
     dirty: [Option<Value>; 32],
     /// Imported region functions by function index.
     funcs: HashMap<u32, FuncRef>,
-    table_base: Value,
-    table_bytes: Value,
-    table_slots: Value,
+    table: TableView,
     hot: Option<HotCounter>,
     /// Recording translations: the load log's write pointer (kept in a variable, read from
     /// the context at region entry and after call-outs, stored back before anything leaves
@@ -169,10 +177,6 @@ pub fn lift<'a>(
     let trusted = MemFlagsData::trusted();
     let cpu = b.ins().load(types::I64, trusted, ctx, CTX_CPU);
     let mem_base = b.ins().load(types::I64, trusted, ctx, CTX_MEM_BASE);
-    let table_base = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_BASE);
-    let table_bytes = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_BYTES);
-    let table_slots = b.ins().load(types::I64, trusted, ctx, CTX_TABLE_SLOTS);
-    let limit = b.ins().load(types::I64, trusted, ctx, CTX_LIMIT);
     let cycle = b.declare_var(types::I64);
     let c0 = b.ins().load(types::I64, trusted, cpu, CPU_CYCLE);
     b.def_var(cycle, c0);
@@ -224,7 +228,6 @@ pub fn lift<'a>(
         mem_base,
         windows: env.windows,
         page_runs: env.hot_entries.is_some(),
-        limit,
         heads,
         budgets: &region.budgets,
         exit,
@@ -236,9 +239,7 @@ pub fn lift<'a>(
         hot_entries: env.hot_entries,
         dirty: [None; 32],
         funcs: HashMap::new(),
-        table_base,
-        table_bytes,
-        table_slots,
+        table: env.table,
         hot,
         log,
         log_off: 0,
@@ -458,11 +459,12 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// Continue at a computed pc `t` (i64): tail-call its region through the compiled-code
     /// table when it is an entry there, else leave for the dispatcher.
     fn goto_indirect(&mut self, t: Value) {
-        let off = self.b.ins().isub(t, self.table_base);
-        let inr = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedLessThan, off, self.table_bytes);
+        // The table's address and size are constants of the translator (its slots never
+        // move), so no register holds them.
+        let base = self.k64(self.table.base);
+        let off = self.b.ins().isub(t, base);
+        let bytes = self.k64(self.table.bytes);
+        let inr = self.b.ins().icmp(IntCC::UnsignedLessThan, off, bytes);
         let look = self.b.create_block();
         let call = self.b.create_block();
         let out = self.b.create_block();
@@ -472,7 +474,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
         // Slot `off >> 1` of 16 bytes is at `off * 8` (`t` is even: jalr clears bit 0).
         const _: () = assert!(SLOT_SIZE == 16);
         let scaled = self.b.ins().ishl_imm_u(off, 3);
-        let slot = self.b.ins().iadd(self.table_slots, scaled);
+        let slots = self.k64(self.table.slots);
+        let slot = self.b.ins().iadd(slots, scaled);
         let code = self
             .b
             .ins()
@@ -562,7 +565,12 @@ impl<'a, 'b> Lifter<'a, 'b> {
             // Checkpoint: leave for the interpreter when the longest run of instructions up
             // to the next checkpoint does not fit in the remaining budget.
             let c = self.b.use_var(self.cycle);
-            let rem = self.b.ins().isub(self.limit, c);
+            // Loaded here, not kept in a register across the region.
+            let limit =
+                self.b
+                    .ins()
+                    .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LIMIT);
+            let rem = self.b.ins().isub(limit, c);
             let short = self.cmpk(IntCC::UnsignedLessThan, rem, w as i64);
             let body = self.b.create_block();
             let out = self.b.create_block();

@@ -552,6 +552,14 @@ impl Translator {
             hot_entries: optimised.then_some(&self.hot_entries),
             record: self.record,
             windows: &self.windows,
+            table: {
+                let v = self.table.main_view();
+                lift::TableView {
+                    base: v.base,
+                    bytes: v.bytes,
+                    slots: v.slots as u64,
+                }
+            },
         }
     }
 
@@ -654,7 +662,7 @@ impl Translator {
         }
         let mp: *mut Machine = m;
         // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
-        let mut ctx = unsafe { Ctx::new(mp, cycle_limit, self.table.main_view()) };
+        let mut ctx = unsafe { Ctx::new(mp, cycle_limit) };
         let mut rp: *mut Recorder = std::ptr::null_mut();
         if let Some(rec) = rec {
             rp = rec;
@@ -723,7 +731,7 @@ impl Translator {
             // exits and table slots). `ctx` points into the live machine (`Ctx::new`) and the
             // live table, which the code only touches at checked offsets: registers/pc/cycle
             // inside `Cpu`, guest memory only after the inline bounds/permission/alignment
-            // check, table slots only below `table_bytes`, everything else through
+            // check, table slots only below the main range's size (a constant in the code), everything else through
             // `rvjit_step` (`rvjit_step_record`). `entry.index` is an index the region's switch
             // knows. When recording, `ctx.log_*` delimit the log window (with LOG_SLACK bytes
             // of slack past `log_end`), which translated code writes only below `log_end + 8`

@@ -47,11 +47,6 @@ pub struct Ctx {
     /// memory.
     pub load_table: *const u8,
     pub store_table: *const u8,
-    /// The main range of the compiled-code table (see [`super::cache::Table::main_view`]):
-    /// indirect jumps look their target up here and tail-call it.
-    pub table_base: u64,
-    pub table_bytes: u64,
-    pub table_slots: *const super::cache::Slot,
     pub machine: *mut Machine,
     /// 1 after [`rvjit_step`]'s instruction stopped the run (the stop is in [`Ctx::stop`]);
     /// read by translated code right after the call.
@@ -85,9 +80,6 @@ pub const CTX_SPAN: i32 = std::mem::offset_of!(Ctx, span) as i32;
 pub const CTX_LIMIT: i32 = std::mem::offset_of!(Ctx, limit) as i32;
 pub const CTX_LOAD_TABLE: i32 = std::mem::offset_of!(Ctx, load_table) as i32;
 pub const CTX_STORE_TABLE: i32 = std::mem::offset_of!(Ctx, store_table) as i32;
-pub const CTX_TABLE_BASE: i32 = std::mem::offset_of!(Ctx, table_base) as i32;
-pub const CTX_TABLE_BYTES: i32 = std::mem::offset_of!(Ctx, table_bytes) as i32;
-pub const CTX_TABLE_SLOTS: i32 = std::mem::offset_of!(Ctx, table_slots) as i32;
 pub const CTX_FLAG: i32 = std::mem::offset_of!(Ctx, flag) as i32;
 pub const CTX_HOT: i32 = std::mem::offset_of!(Ctx, hot) as i32;
 pub const CTX_LOG_PTR: i32 = std::mem::offset_of!(Ctx, log_ptr) as i32;
@@ -106,7 +98,7 @@ impl Ctx {
     /// # Safety
     /// `m` must point to a live `Machine` (derived from a `&mut Machine`) with no other
     /// reference to it live during this call.
-    pub unsafe fn new(m: *mut Machine, limit: u64, table: super::cache::RangeView) -> Ctx {
+    pub unsafe fn new(m: *mut Machine, limit: u64) -> Ctx {
         // SAFETY: the caller guarantees `m` is live and unaliased; we only take field
         // addresses and read the (immutable after construction) layout, perms and mapping base.
         unsafe {
@@ -118,9 +110,6 @@ impl Ctx {
                 limit,
                 load_table: (*mem).fast_tables().0.as_ptr(),
                 store_table: (*mem).fast_tables().1.as_ptr(),
-                table_base: table.base,
-                table_bytes: table.bytes,
-                table_slots: table.slots,
                 machine: m,
                 flag: 0,
                 stop: None,
