@@ -1,8 +1,10 @@
 //! Lifting a region to Cranelift IR.
 //!
 //! Shape of a region function `fn(ctx, entry) -> status`:
-//! - the entry block loads the context fields and every guest register the region uses into
-//!   `Variable`s, then switches on `entry` to the entry blocks;
+//! - the entry block loads the context fields and, in the optimising tier, every guest register
+//!   the region uses into `Variable`s, then switches on `entry` to the entry blocks (the
+//!   baseline tier loads a register at its first use in each basic block, see
+//!   `Lifter::mem_regs`);
 //! - registers are written through: every definition also stores to the Cpu, so leaving the
 //!   region never needs a write-back (see `Lifter::set`);
 //! - budget checks sit at checkpoints only (entries and loop heads, [`Region::budgets`]): when
@@ -11,9 +13,10 @@
 //!   adds its length to the `cycle` variable at its end;
 //! - branches to blocks of the region are Cranelift branches; anything else leaves through one
 //!   shared exit block that stores pc and cycle;
-//! - a memory access is one inline check (bounds, page permission and alignment in a single
-//!   branch) and the host access; everything the check does not clear leaves with
-//!   [`STATUS_STEP`] so the interpreter executes that instruction with all its rules;
+//! - a memory access is an inline check (bounds, page permission and alignment against the
+//!   fast windows with immediates, then tables on a cold path, see `Lifter::mem_check`) and
+//!   the host access; everything the checks do not clear leaves with [`STATUS_STEP`] so the
+//!   interpreter executes that instruction with all its rules;
 //! - rare instructions (services, atomics) call [`rvjit_step`] (the interpreter) in place and
 //!   reload the registers afterwards, so their semantics are the interpreter's.
 //!
@@ -122,6 +125,15 @@ struct Lifter<'a, 'b> {
     ctx: Value,
     cpu: Value,
     mem_base: Value,
+    /// Baseline tier: guest registers live in the Cpu between basic blocks. A block loads a
+    /// register at its first use and keeps it (and what it writes) in `cached` until the block
+    /// ends or calls out; the write-through stores stay as they are. Nothing lives across
+    /// Cranelift blocks but the block's own values, so there is no SSA construction for
+    /// registers and the single-pass allocator (which spills every value live across a block
+    /// boundary) has nothing to spill: a spilled variable cost a store to the Cpu *and* one to
+    /// its stack slot.
+    mem_regs: bool,
+    cached: [Option<Value>; 32],
     /// Where accesses may skip the tables (see `mem_check`).
     windows: &'a FastWindows,
     /// Optimising tier: an access the fast windows refuse gets a cold check against the
@@ -188,9 +200,12 @@ pub fn lift<'a>(
     } else {
         None
     };
+    // The baseline tier keeps guest registers in the Cpu between basic blocks (see
+    // `Lifter::cached`); the optimising tier keeps them in variables across the region.
+    let mem_regs = env.hot_entries.is_none();
     let mut regs = [None; 32];
     for r in 1..32 {
-        if usage.read[r] || usage.written[r] {
+        if !mem_regs && (usage.read[r] || usage.written[r]) {
             let v = b.declare_var(ty);
             if usage.read[r] {
                 let val = b.ins().load(ty, trusted, cpu, CPU_REGS + 8 * r as i32);
@@ -228,6 +243,8 @@ pub fn lift<'a>(
         mem_base,
         windows: env.windows,
         page_runs: env.hot_entries.is_some(),
+        mem_regs,
+        cached: [None; 32],
         heads,
         budgets: &region.budgets,
         exit,
@@ -296,13 +313,32 @@ impl<'a, 'b> Lifter<'a, 'b> {
     }
 
     fn get(&mut self, r: u8) -> Value {
-        match self.regs[r as usize & 31] {
-            Some(v) if r != 0 => self.b.use_var(v),
+        let i = r as usize & 31;
+        if self.mem_regs && i != 0 {
+            if let Some(v) = self.cached[i] {
+                return v;
+            }
+            let v = self.b.ins().load(
+                self.ty,
+                MemFlagsData::trusted(),
+                self.cpu,
+                CPU_REGS + 8 * i as i32,
+            );
+            self.cached[i] = Some(v);
+            return v;
+        }
+        match self.regs[i] {
+            Some(v) if i != 0 => self.b.use_var(v),
             _ => self.b.ins().iconst(self.ty, 0),
         }
     }
 
     fn set(&mut self, r: u8, val: Value) {
+        if self.mem_regs && r != 0 {
+            self.cached[r as usize & 31] = Some(val);
+            self.dirty[r as usize & 31] = Some(val);
+            return;
+        }
         if r != 0 {
             if let Some(v) = self.regs[r as usize & 31] {
                 self.b.def_var(v, val);
@@ -337,6 +373,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
 
     /// Reload every register variable after a call-out (the interpreter may have changed any).
     fn reload(&mut self) {
+        self.cached = [None; 32];
         for r in 1..32 {
             if let (Some(v), true) = (self.regs[r], self.usage.read[r]) {
                 let val = self.b.ins().load(
@@ -556,6 +593,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     fn block(&mut self, block: &Block) {
         let head = self.heads[&block.start];
         self.b.switch_to_block(head);
+        self.cached = [None; 32];
         debug_assert!(
             self.dirty.iter().all(Option::is_none) && self.log_off == 0,
             "registers flushed and log pointer advanced at every block end"
