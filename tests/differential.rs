@@ -479,8 +479,8 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         record: true,
         ..Default::default()
     };
-    let mut tr = rvjit::jit::Translator::for_machine(&t.machine(), &options)
-        .expect("translate (record)");
+    let mut tr =
+        rvjit::jit::Translator::for_machine(&t.machine(), &options).expect("translate (record)");
     let program = std::sync::Arc::clone(tr.program());
     for n in [3, 64] {
         let record = |engine: RecordEngine<'_>| {

@@ -472,7 +472,6 @@ fn fast_window_edges_agree_with_the_interpreter() {
                                         ..base.clone()
                                     }
                                     .regs(&[(rs1, addr.wrapping_sub(24)), (T1, 0x1122_3344)]);
-                                    let _ = size;
                                     let mut a = t.machine();
                                     let reference =
                                         Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);

@@ -131,8 +131,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 record: true,
                 ..jit::Options::default()
             };
-            let mut translator =
-                jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
+            let mut translator = jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
             let recorded = super::replay::record(
                 &mut m,
                 &elf_bytes,
@@ -157,8 +156,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
                 ..jit::Options::default()
             };
-            let mut translator =
-                jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
+            let mut translator = jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
             let stop = translator.run(&mut m, limit).map_err(jit_error)?;
             translation = Some(translator.stats().clone());
             stop

@@ -1,12 +1,12 @@
 //! Lifting a region to Cranelift IR.
 //!
 //! Shape of a region function `fn(ctx, entry) -> status`:
-//! - the entry block loads the context fields and, in the optimising tier, every guest register
-//!   the region uses into `Variable`s, then switches on `entry` to the entry blocks (the
-//!   baseline tier loads a register at its first use in each basic block, see
-//!   `Lifter::mem_regs`);
-//! - registers are written through: every definition also stores to the Cpu, so leaving the
-//!   region never needs a write-back (see `Lifter::set`);
+//! - the entry block loads the context fields it needs, then switches on `entry` to the entry
+//!   blocks;
+//! - guest registers live in the Cpu between basic blocks: a block loads a register at its
+//!   first use and keeps it in an SSA value until the block ends or calls out
+//!   (`Lifter::cached`), and every definition is stored through at the block's end, so leaving
+//!   the region never needs a write-back (see `Lifter::set`);
 //! - budget checks sit at checkpoints only (entries and loop heads, [`Region::budgets`]): when
 //!   the longest run of instructions to the next checkpoint does not fit in `limit - cycle`,
 //!   the region leaves with [`STATUS_BUDGET`] and the interpreter finishes exactly; each block
@@ -79,32 +79,6 @@ pub struct HotCounter {
     pub tier: u64,
 }
 
-/// Per-region register usage (x0 never counts). Call-outs need nothing extra: the Cpu always
-/// holds the current registers (write-through), and afterwards only variables are reloaded.
-struct Usage {
-    read: [bool; 32],
-    written: [bool; 32],
-}
-
-impl Usage {
-    fn of(region: &Region) -> Usage {
-        let mut u = Usage {
-            read: [false; 32],
-            written: [false; 32],
-        };
-        for b in region.blocks.values() {
-            for (_, ins) in &b.instrs {
-                u.read[ins.rs1 as usize & 31] = true;
-                u.read[ins.rs2 as usize & 31] = true;
-                u.written[ins.rd as usize & 31] = true;
-            }
-        }
-        u.read[0] = false;
-        u.written[0] = false;
-        u
-    }
-}
-
 /// The region function's signature: `(ctx, entry index) -> status` in the `Tail` convention,
 /// so regions can leave by tail-calling each other.
 pub fn region_signature() -> Signature {
@@ -119,20 +93,17 @@ struct Lifter<'a, 'b> {
     b: &'a mut FunctionBuilder<'b>,
     xlen: Xlen,
     ty: Type,
-    usage: Usage,
-    regs: [Option<Variable>; 32],
     cycle: Variable,
     ctx: Value,
     cpu: Value,
     mem_base: Value,
-    /// Baseline tier: guest registers live in the Cpu between basic blocks. A block loads a
-    /// register at its first use and keeps it (and what it writes) in `cached` until the block
-    /// ends or calls out; the write-through stores stay as they are. Nothing lives across
-    /// Cranelift blocks but the block's own values, so there is no SSA construction for
-    /// registers and the single-pass allocator (which spills every value live across a block
-    /// boundary) has nothing to spill: a spilled variable cost a store to the Cpu *and* one to
-    /// its stack slot.
-    mem_regs: bool,
+    /// Guest registers live in the Cpu between basic blocks: a block loads a register at its
+    /// first use and keeps its values (loaded or written) here until it ends or calls out;
+    /// writes are also stored through at the block's end (`flush`). Nothing but a block's
+    /// own values lives across Cranelift blocks, so there is no SSA construction for
+    /// registers, and the allocators have few long-lived values to spill: as `Variable`s
+    /// across the region, spilled registers cost a store to the Cpu *and* one to a stack
+    /// slot (docs/ARCHITECTURE.md, "Registers").
     cached: [Option<Value>; 32],
     /// Where accesses may skip the tables (see `mem_check`).
     windows: &'a FastWindows,
@@ -180,7 +151,6 @@ pub fn lift<'a>(
         Xlen::X32 => types::I32,
         Xlen::X64 => types::I64,
     };
-    let usage = Usage::of(region);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
@@ -200,20 +170,6 @@ pub fn lift<'a>(
     } else {
         None
     };
-    // The baseline tier keeps guest registers in the Cpu between basic blocks (see
-    // `Lifter::cached`); the optimising tier keeps them in variables across the region.
-    let mem_regs = env.hot_entries.is_none();
-    let mut regs = [None; 32];
-    for r in 1..32 {
-        if !mem_regs && (usage.read[r] || usage.written[r]) {
-            let v = b.declare_var(ty);
-            if usage.read[r] {
-                let val = b.ins().load(ty, trusted, cpu, CPU_REGS + 8 * r as i32);
-                b.def_var(v, val);
-            }
-            regs[r] = Some(v);
-        }
-    }
     let exit = b.create_block();
     b.append_block_param(exit, types::I64); // pc
     b.append_block_param(exit, types::I32); // status
@@ -235,15 +191,12 @@ pub fn lift<'a>(
         b,
         xlen: env.xlen,
         ty,
-        usage,
-        regs,
         cycle,
         ctx,
         cpu,
         mem_base,
         windows: env.windows,
         page_runs: env.hot_entries.is_some(),
-        mem_regs,
         cached: [None; 32],
         heads,
         budgets: &region.budgets,
@@ -314,38 +267,29 @@ impl<'a, 'b> Lifter<'a, 'b> {
 
     fn get(&mut self, r: u8) -> Value {
         let i = r as usize & 31;
-        if self.mem_regs && i != 0 {
-            if let Some(v) = self.cached[i] {
-                return v;
-            }
-            let v = self.b.ins().load(
-                self.ty,
-                MemFlagsData::trusted(),
-                self.cpu,
-                CPU_REGS + 8 * i as i32,
-            );
-            self.cached[i] = Some(v);
+        if i == 0 {
+            return self.b.ins().iconst(self.ty, 0);
+        }
+        if let Some(v) = self.cached[i] {
             return v;
         }
-        match self.regs[i] {
-            Some(v) if i != 0 => self.b.use_var(v),
-            _ => self.b.ins().iconst(self.ty, 0),
-        }
+        let v = self.b.ins().load(
+            self.ty,
+            MemFlagsData::trusted(),
+            self.cpu,
+            CPU_REGS + 8 * i as i32,
+        );
+        self.cached[i] = Some(v);
+        v
     }
 
     fn set(&mut self, r: u8, val: Value) {
-        if self.mem_regs && r != 0 {
-            self.cached[r as usize & 31] = Some(val);
-            self.dirty[r as usize & 31] = Some(val);
-            return;
-        }
-        if r != 0 {
-            if let Some(v) = self.regs[r as usize & 31] {
-                self.b.def_var(v, val);
-                // Write-through, sunk to the end of the basic block: a later write to the same
-                // register in the block replaces this store (see `flush`).
-                self.dirty[r as usize & 31] = Some(val);
-            }
+        let i = r as usize & 31;
+        if i != 0 {
+            self.cached[i] = Some(val);
+            // Write-through, sunk to the end of the basic block: a later write to the same
+            // register in the block replaces this store (see `flush`).
+            self.dirty[i] = Some(val);
         }
     }
 
@@ -371,20 +315,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
         }
     }
 
-    /// Reload every register variable after a call-out (the interpreter may have changed any).
+    /// Forget the registers loaded so far after a call-out (the interpreter may have changed
+    /// any); later uses load them again.
     fn reload(&mut self) {
         self.cached = [None; 32];
-        for r in 1..32 {
-            if let (Some(v), true) = (self.regs[r], self.usage.read[r]) {
-                let val = self.b.ins().load(
-                    self.ty,
-                    MemFlagsData::trusted(),
-                    self.cpu,
-                    CPU_REGS + 8 * r as i32,
-                );
-                self.b.def_var(v, val);
-            }
-        }
     }
 
     /// Leave the region at a pc (after the current block's cycles were added).
@@ -604,10 +538,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
             // to the next checkpoint does not fit in the remaining budget.
             let c = self.b.use_var(self.cycle);
             // Loaded here, not kept in a register across the region.
-            let limit =
-                self.b
-                    .ins()
-                    .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LIMIT);
+            let limit = self
+                .b
+                .ins()
+                .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LIMIT);
             let rem = self.b.ins().isub(limit, c);
             let short = self.cmpk(IntCC::UnsignedLessThan, rem, w as i64);
             let body = self.b.create_block();

@@ -897,7 +897,11 @@ fn compile(
     if dump {
         // The final machine code, for `objdump -D -b binary -m i386:x86-64` (the listing
         // above is Cranelift's, before branch simplification).
-        let tier = if env.hot_entries.is_some() { "hot" } else { "base" };
+        let tier = if env.hot_entries.is_some() {
+            "hot"
+        } else {
+            "base"
+        };
         let path = std::env::temp_dir().join(format!("rvjit-{:x}-{tier}.bin", region.root));
         match std::fs::write(&path, &bytes) {
             Ok(()) => eprintln!("machine code: {}", path.display()),
