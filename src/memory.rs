@@ -360,7 +360,8 @@ impl GuestMemory {
     /// translated with windows from another layout may run on this memory only if so.
     pub fn allows_windows(&self, w: &FastWindows) -> bool {
         let inside = |win: &Window, fast: &[u8]| {
-            let (Some(last), true) = (win.end().checked_sub(1), win.len > 0) else {
+            let end = win.lo.checked_add(win.len).filter(|_| win.len > 0);
+            let Some(last) = end.map(|e| e - 1) else {
                 return false;
             };
             let pages = (win.lo >> PAGE_SHIFT) as usize..=(last >> PAGE_SHIFT) as usize;
@@ -511,12 +512,6 @@ const FULL_PAGE_RUN: u32 = (PAGE as u32) << 16;
 pub struct Window {
     pub lo: u64,
     pub len: u64,
-}
-
-impl Window {
-    pub fn end(&self) -> u64 {
-        self.lo + self.len
-    }
 }
 
 /// Up to [`MAX_WINDOWS`] windows per access kind: the largest runs of fast pages (for a

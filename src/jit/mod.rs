@@ -134,7 +134,9 @@ impl Default for Options {
     }
 }
 
-/// Translated code of one program; run it on any number of machines built from that program.
+/// Translated code of one program; run it on any number of machines built from that program
+/// whose memory allows its fast windows ([`Options::windows`]; any machine with the layout it
+/// was translated for).
 pub struct Translator {
     program: Arc<Program>,
     /// `Option` so `Drop` can hand the module to `free_memory`.
@@ -326,8 +328,11 @@ impl Translator {
         Translator::with_options(&m.program, &options)
     }
 
-    /// May this translation run on `mem`: does it allow the fast windows the code assumes?
-    pub fn fits(&mut self, mem: &GuestMemory) -> bool {
+    /// May this translation run on `mem` (of this translator's program): does it allow the
+    /// fast windows the code assumes? Translated code accesses host memory directly inside
+    /// them, so this is a safety check, not a hint; private because the layout cache is only
+    /// sound for memories of this program.
+    fn fits(&mut self, mem: &GuestMemory) -> bool {
         if self.allowed_layout.as_ref() == Some(mem.layout()) {
             return true;
         }
@@ -731,7 +736,8 @@ impl Translator {
             // exits and table slots). `ctx` points into the live machine (`Ctx::new`) and the
             // live table, which the code only touches at checked offsets: registers/pc/cycle
             // inside `Cpu`, guest memory only after the inline bounds/permission/alignment
-            // check, table slots only below the main range's size (a constant in the code), everything else through
+            // check (fast windows this machine's memory allows: `fits` above), table slots
+            // only below the main range's size (a constant in the code), everything else through
             // `rvjit_step` (`rvjit_step_record`). `entry.index` is an index the region's switch
             // knows. When recording, `ctx.log_*` delimit the log window (with LOG_SLACK bytes
             // of slack past `log_end`), which translated code writes only below `log_end + 8`
@@ -936,7 +942,7 @@ thread_local! {
     static CACHE: RefCell<Option<Translator>> = const { RefCell::new(None) };
 }
 
-/// Translate (once, cached per program on this thread) and run until the guest stops or
+/// Translate (once, cached per program and memory layout on this thread) and run until the guest stops or
 /// `cpu.cycle` reaches `cycle_limit`. Outcomes equal the interpreter's in every respect.
 pub fn run(m: &mut Machine, cycle_limit: u64) -> Result<Stop, JitError> {
     CACHE.with(|cache| {
