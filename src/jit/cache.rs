@@ -32,12 +32,13 @@ struct Range {
 }
 
 /// The slots of one range as translated code sees them: `(pc - base) < bytes` selects slot
-/// `(pc - base) >> 1` at `slots`.
+/// `(pc - base) >> 1` at host address `slots`. Plain numbers, so the compiling threads can
+/// share it; the lifter bakes them into the code as constants (the slots never move).
 #[derive(Clone, Copy, Debug)]
 pub struct RangeView {
     pub base: u64,
     pub bytes: u64,
-    pub slots: *const Slot,
+    pub slots: u64,
 }
 
 pub struct Table {
@@ -122,16 +123,17 @@ impl Table {
     /// dispatcher).
     pub fn main_view(&self) -> RangeView {
         match self.ranges.iter().max_by_key(|r| r.slots.len()) {
-            // `Cell<Slot>` has the layout of `Slot` (`repr(transparent)`).
+            // `Cell<Slot>` has the layout of `Slot` (`repr(transparent)`), so translated code
+            // reads the slots as `Slot`s.
             Some(r) => RangeView {
                 base: r.base,
                 bytes: 2 * r.slots.len() as u64,
-                slots: r.slots.as_ptr().cast::<Slot>(),
+                slots: r.slots.as_ptr() as u64,
             },
             None => RangeView {
                 base: 0,
                 bytes: 0,
-                slots: std::ptr::null(),
+                slots: 0,
             },
         }
     }

@@ -18,7 +18,7 @@
 //!   the host access; everything the checks do not clear leaves with [`STATUS_STEP`] so the
 //!   interpreter executes that instruction with all its rules;
 //! - rare instructions (services, atomics) call [`rvjit_step`] (the interpreter) in place and
-//!   reload the registers afterwards, so their semantics are the interpreter's.
+//!   load the registers again afterwards, so their semantics are the interpreter's.
 //!
 //! Registers use the XLEN's Cranelift type (`I32` on RV32, so results wrap for free and are
 //! stored zero-extended, which is the canonical form).
@@ -32,7 +32,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use std::collections::HashMap;
 
-use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
+use super::cache::{RangeView, SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
 use super::discover::{Block, End, Region};
 use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
@@ -56,16 +56,7 @@ pub struct LiftEnv<'a> {
     /// The fast windows of the memory layout the code is for ([`FastWindows`]).
     pub windows: &'a FastWindows,
     /// The main range of the compiled-code table, for inline `jalr` lookups.
-    pub table: TableView,
-}
-
-/// [`super::cache::RangeView`] as plain numbers (shared with the compiling threads): the
-/// table's guest base pc, its size in guest bytes and the host address of its slots.
-#[derive(Clone, Copy, Debug)]
-pub struct TableView {
-    pub base: u64,
-    pub bytes: u64,
-    pub slots: u64,
+    pub table: RangeView,
 }
 
 /// The execution counter of a baseline-tier region: every pass through one of its
@@ -125,7 +116,7 @@ struct Lifter<'a, 'b> {
     dirty: [Option<Value>; 32],
     /// Imported region functions by function index.
     funcs: HashMap<u32, FuncRef>,
-    table: TableView,
+    table: RangeView,
     hot: Option<HotCounter>,
     /// Recording translations: the load log's write pointer (kept in a variable, read from
     /// the context at region entry and after call-outs, stored back before anything leaves
@@ -317,7 +308,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
 
     /// Forget the registers loaded so far after a call-out (the interpreter may have changed
     /// any); later uses load them again.
-    fn reload(&mut self) {
+    fn forget_registers(&mut self) {
         self.cached = [None; 32];
     }
 
@@ -513,7 +504,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let cont = self.b.create_block();
         self.b.ins().brif(status, self.stop, &[], cont, &[]);
         self.enter(cont);
-        self.reload();
+        self.forget_registers();
         if let Some(v) = self.log {
             // The call-out moved the log into the recorder and opened a new window.
             let p = self

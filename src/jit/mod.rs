@@ -557,14 +557,7 @@ impl Translator {
             hot_entries: optimised.then_some(&self.hot_entries),
             record: self.record,
             windows: &self.windows,
-            table: {
-                let v = self.table.main_view();
-                lift::TableView {
-                    base: v.base,
-                    bytes: v.bytes,
-                    slots: v.slots as u64,
-                }
-            },
+            table: self.table.main_view(),
         }
     }
 
