@@ -398,15 +398,25 @@ fn mixed_page_runs_in_the_optimising_tier() {
                 }
                 None => assert!(matches!(reference.stop, Stop::Breakpoint { .. })),
             }
-            for hot in [Some(1), Some(2000), None] {
+            use rvjit::jit::HotCompile;
+            for (hot, mode) in [
+                (Some(1), HotCompile::Lockstep),
+                (Some(1), HotCompile::Inline),
+                (Some(2000), HotCompile::Background),
+                (None, HotCompile::Background),
+            ] {
                 let mut b = t.machine();
                 let options = rvjit::jit::Options {
                     hot_threshold: hot,
+                    hot_compile: mode,
                     ..Default::default()
                 };
                 let mut tr = Translator::for_machine(&b, &options).expect("translate");
                 let sb = tr.run(&mut b, t.limit).expect("jit");
-                reference.assert_same(&Outcome::capture(sb, b), &format!("jit (hot {hot:?})"));
+                reference.assert_same(
+                    &Outcome::capture(sb, b),
+                    &format!("jit (hot {hot:?}, {mode:?})"),
+                );
                 if hot == Some(1) {
                     assert!(tr.stats().hot_regions > 0, "nothing promoted");
                     // The hot loop's table loads and stores all pass the second-level check:
@@ -479,6 +489,7 @@ fn fast_window_edges_agree_with_the_interpreter() {
                                         let mut b = t.machine();
                                         let options = rvjit::jit::Options {
                                             hot_threshold: hot,
+                                            hot_compile: rvjit::jit::HotCompile::Lockstep,
                                             ..Default::default()
                                         };
                                         let mut tr = Translator::for_machine(&b, &options)

@@ -85,6 +85,7 @@ fn guests_agree_on_both_engines() {
         // checkpoint pass: the tier switch must not change anything either.
         let options = rvjit::jit::Options {
             hot_threshold: Some(1),
+            hot_compile: rvjit::jit::HotCompile::Lockstep,
             ..Default::default()
         };
         let mut th = Translator::with_options(&program, &options).expect("translate");

@@ -208,7 +208,11 @@ pub fn code(xlen: Xlen, data: &[u8]) {
         reference.assert_same(&Snapshot::take(stop, &m), what);
     }
     // The optimising tier: every region promoted at its first checkpoint pass.
-    let options = rvjit::jit::Options { hot_threshold: Some(1), ..Default::default() };
+    let options = rvjit::jit::Options {
+        hot_threshold: Some(1),
+        hot_compile: rvjit::jit::HotCompile::Lockstep,
+        ..Default::default()
+    };
     let mut m = fresh();
     let mut t = match rvjit::jit::Translator::for_machine(&m, &options) {
         Ok(t) => t,

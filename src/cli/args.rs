@@ -130,6 +130,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = parse_count, default_value_t = rvjit::jit::DEFAULT_HOT_THRESHOLD)]
     pub jit_hot: u64,
 
+    /// Where hot regions are recompiled (--engine jit): on a background thread while the run
+    /// goes on in the baseline tier, or inline (the run waits for each compile)
+    #[arg(long, value_enum, value_name = "WHERE", default_value_t = JitHotCompile::Background)]
+    pub jit_hot_compile: JitHotCompile,
+
     /// Misaligned loads/stores: perform and count them, or fault
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = Misaligned::Allow)]
     pub misaligned: Misaligned,
@@ -193,6 +198,23 @@ impl JitOpt {
         match self {
             JitOpt::None => rvjit::jit::OptLevel::None,
             JitOpt::Speed => rvjit::jit::OptLevel::Speed,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum JitHotCompile {
+    /// On a background thread; the optimised code is installed when it is ready
+    Background,
+    /// On the thread running the guest, before the region runs again
+    Inline,
+}
+
+impl JitHotCompile {
+    pub fn mode(self) -> rvjit::jit::HotCompile {
+        match self {
+            JitHotCompile::Background => rvjit::jit::HotCompile::Background,
+            JitHotCompile::Inline => rvjit::jit::HotCompile::Inline,
         }
     }
 }

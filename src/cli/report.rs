@@ -152,8 +152,11 @@ pub struct TranslationReport {
     pub blocks: u64,
     pub instructions: u64,
     pub on_demand_regions: u64,
-    /// Regions recompiled by the optimising tier while running.
+    /// Regions recompiled by the optimising tier and installed while running.
     pub hot_regions: u64,
+    /// Time compiling them: part of `translate_seconds` with `--jit-hot-compile inline`,
+    /// on a background thread otherwise.
+    pub hot_compile_seconds: f64,
     /// Instructions the dispatcher had the interpreter execute for translated code (cold
     /// memory paths, and from mid-block pcs up to the next entry).
     pub interpreted: u64,
@@ -272,8 +275,8 @@ impl Summary {
         );
         if let Some(t) = &self.translation {
             s += &format!(
-                "\nrvjit: translated {} instructions in {} regions ({} recompiled hot) in {:.3} s (not included above)",
-                t.instructions, t.regions, t.hot_regions, t.translate_seconds
+                "\nrvjit: translated {} instructions in {} regions in {:.3} s (not included above); {} regions recompiled hot in {:.3} s",
+                t.instructions, t.regions, t.translate_seconds, t.hot_regions, t.hot_compile_seconds
             );
         }
         s += &format!(

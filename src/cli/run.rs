@@ -128,6 +128,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 opt: args.jit_opt.level(),
                 lazy: args.jit_lazy,
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
+                hot_compile: args.jit_hot_compile.mode(),
                 record: true,
                 ..jit::Options::default()
             };
@@ -154,6 +155,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 opt: args.jit_opt.level(),
                 lazy: args.jit_lazy,
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
+                hot_compile: args.jit_hot_compile.mode(),
                 ..jit::Options::default()
             };
             let mut translator = jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
@@ -179,6 +181,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         instructions: s.instructions,
         on_demand_regions: s.on_demand_regions,
         hot_regions: s.hot_regions,
+        hot_compile_seconds: s.hot_compile_time.as_secs_f64(),
         interpreted: s.interpreted,
     });
     let ends_line = |b: &[u8]| b.last().is_none_or(|&c| c == b'\n');

@@ -60,15 +60,21 @@ pub struct LiftEnv<'a> {
 }
 
 /// The execution counter of a baseline-tier region: every pass through one of its
-/// checkpoints increments the `u64` at `addr`; from `threshold` on, the checkpoint leaves
-/// with [`STATUS_HOT`] (storing `tier` in the context) so the dispatcher can recompile the
-/// region with the optimising tier.
+/// checkpoints increments the `u64` at `addr`; at `threshold`, the checkpoint leaves with
+/// [`STATUS_HOT`] (storing `tier` in the context) so the dispatcher can have the region
+/// recompiled by the optimising tier. Until the dispatcher installs that code (and sets the
+/// counter to [`INSTALLED`]) later passes run on in the baseline code, unless the `u32` at
+/// `ready` says a background compile is done (see [`super::hot`]).
 #[derive(Clone, Copy, Debug)]
 pub struct HotCounter {
     pub addr: u64,
     pub threshold: u64,
     pub tier: u64,
+    pub ready: u64,
 }
+
+/// A region counter at or above this value: the region's optimising-tier code is installed.
+pub const INSTALLED: u64 = 1 << 62;
 
 /// The region function's signature: `(ctx, entry index) -> status` in the `Tail` convention,
 /// so regions can leave by tail-calling each other.
@@ -613,24 +619,40 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.set_cold_block(out);
         self.b.ins().brif(hot, out, &[], body, &[]);
         self.enter(out);
-        // The pass that reaches the threshold asks for the recompilation; after it, the
-        // table holds the optimising tier's code for every checkpoint of this region, so
-        // later passes (callers compiled before the promotion tail-call this old code) go
-        // there through the table instead of returning to the dispatcher.
+        // The pass that reaches the threshold asks for the recompilation. Once it is
+        // installed, the table holds the optimising tier's code for every checkpoint of this
+        // region, so later passes (callers compiled before the promotion tail-call this old
+        // code) go there through the table instead of returning to the dispatcher. Before
+        // that, they go on here, or leave for the dispatcher when a compile is ready to be
+        // installed (through the table they would only come back here).
         let first = self.cmpk(IntCC::Equal, n, h.threshold as i64);
         let promote = self.b.create_block();
+        let later = self.b.create_block();
         let redirect = self.b.create_block();
-        self.b.set_cold_block(promote);
-        self.b.set_cold_block(redirect);
-        self.b.ins().brif(first, promote, &[], redirect, &[]);
+        let pending = self.b.create_block();
+        let collect = self.b.create_block();
+        for blk in [promote, later, redirect, pending, collect] {
+            self.b.set_cold_block(blk);
+        }
+        self.b.ins().brif(first, promote, &[], later, &[]);
         self.enter(promote);
         let tier = self.k64(h.tier);
         self.b.ins().store(f, tier, self.ctx, CTX_HOT);
         let pcv = self.k64(pc);
         self.exit_to(pcv, STATUS_HOT);
+        self.enter(later);
+        let installed = self.cmpk(IntCC::UnsignedGreaterThanOrEqual, n, INSTALLED as i64);
+        self.b.ins().brif(installed, redirect, &[], pending, &[]);
         self.enter(redirect);
         let pcv = self.k64(pc);
         self.goto_indirect(pcv);
+        self.enter(pending);
+        let ready = self.k64(h.ready);
+        let ready = self.b.ins().load(types::I32, f, ready, 0);
+        self.b.ins().brif(ready, collect, &[], body, &[]);
+        self.enter(collect);
+        let pcv = self.k64(pc);
+        self.exit_to(pcv, STATUS_CONTINUE);
         self.enter(body);
     }
 

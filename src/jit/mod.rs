@@ -2,9 +2,11 @@
 //!
 //! - [`discover`] splits code into basic blocks and groups them into regions (a function or
 //!   loop nest with every block start as an entry);
-//! - [`lift`] turns a region into Cranelift IR (registers in `Variable`s, exact cycle budget,
-//!   checked memory accesses, call-outs to the interpreter for rare instructions);
+//! - [`lift`] turns a region into Cranelift IR (registers loaded per basic block from the
+//!   `Cpu`, exact cycle budget, checked memory accesses, call-outs to the interpreter for rare
+//!   instructions);
 //! - [`cache`] is the dense pc-indexed table of compiled entries;
+//! - [`hot`] runs the optimising tier's compiles, in the background by default;
 //! - [`runtime`] is the `repr(C)` context and the `extern "C"` helper;
 //! - this module owns the JIT module, translates ahead of time and on demand, and runs the
 //!   dispatch loop. Outcomes equal the interpreter's in every respect (docs/ARCHITECTURE.md,
@@ -12,6 +14,7 @@
 
 pub mod cache;
 pub mod discover;
+pub mod hot;
 pub mod lift;
 pub mod runtime;
 
@@ -37,6 +40,7 @@ use crate::outcome::Stop;
 use crate::program::Program;
 use crate::witness::record::{Recorder, RecordingBus};
 use cache::Table;
+pub use hot::HotCompile;
 use runtime::{Ctx, EnterFn};
 
 #[derive(Debug, Error)]
@@ -70,13 +74,17 @@ pub struct Stats {
     pub instructions: u64,
     /// Regions translated while running (pcs not found ahead of time).
     pub on_demand_regions: u64,
-    /// Hot regions recompiled by the optimising tier while running (included in
-    /// `translate_time`).
+    /// Hot regions recompiled by the optimising tier and installed while running.
     pub hot_regions: u64,
+    /// Time spent compiling them, on whichever thread compiled them (see
+    /// [`Options::hot_compile`]); only inline compiles are part of `translate_time`.
+    pub hot_compile_time: Duration,
     /// Instructions the dispatcher had the interpreter execute one by one: cold memory paths
     /// and the way from a mid-block pc (a chunk or `--max-cycles` boundary) to the next
     /// entry. The partial blocks that finish a run at its cycle limit are not counted.
     pub interpreted: u64,
+    /// Translation on the run's critical path: ahead of time, on demand, inline hot
+    /// compiles, and installing background ones.
     pub translate_time: Duration,
 }
 
@@ -95,6 +103,9 @@ pub struct Options {
     /// allocator, `opt_level=speed`) after this many passes through its checkpoints (entries
     /// and loop heads); `None` keeps every region in the baseline tier.
     pub hot_threshold: Option<u64>,
+    /// Where hot regions compile: in the background by default (the run goes on in the
+    /// baseline tier meanwhile), or inline.
+    pub hot_compile: HotCompile,
     /// Build a recording translation (witness chunks, docs/WITNESS.md): its code logs the value
     /// of every load, and it runs only through [`Translator::run_recording`]. A plain
     /// translation (the default) emits exactly the code it emitted before recording existed.
@@ -128,6 +139,7 @@ impl Default for Options {
             lazy: false,
             opt: OptLevel::default(),
             hot_threshold: Some(DEFAULT_HOT_THRESHOLD),
+            hot_compile: HotCompile::default(),
             record: false,
             windows: None,
         }
@@ -156,13 +168,17 @@ pub struct Translator {
     /// The host ISA of the optimising tier (backtracking allocator, opt_level=speed).
     hot_isa: OwnedTargetIsa,
     hot_threshold: Option<u64>,
+    hot_compile: HotCompile,
+    /// Optimising-tier compiles in flight.
+    queue: hot::Queue,
     /// Baseline regions: execution counter and the region (until it is recompiled hot).
     tiers: Vec<Tier>,
     /// Entries whose table slot holds optimising-tier code.
-    hot_entries: HashSet<u64>,
+    /// (`Arc`s: background compiles read snapshots; changed copy-on-write.)
+    hot_entries: Arc<HashSet<u64>>,
     /// Entries of every declared region: pc -> (function index, entry index); static exits
     /// to these tail-call instead of returning to the dispatcher.
-    targets: HashMap<u64, (u32, u32)>,
+    targets: Arc<HashMap<u64, (u32, u32)>>,
     /// The System V trampoline Rust enters region code through (see [`EnterFn`]).
     enter_id: FuncId,
     enter: Option<EnterFn>,
@@ -222,6 +238,9 @@ fn run_interp_recording(m: &mut Machine, rec: &mut Recorder, limit: u64) -> Stop
 struct Tier {
     counter: Box<std::cell::Cell<u64>>,
     region: Option<discover::Region>,
+    /// The counter when the optimising tier's code was installed (it then jumps to
+    /// [`lift::INSTALLED`]).
+    passes_at_install: u64,
 }
 
 /// A region compiled to machine code, not yet placed in the module.
@@ -263,10 +282,14 @@ impl Translator {
             pending_leaders: HashSet::new(),
             isa,
             hot_isa,
-            hot_threshold: options.hot_threshold.map(|t| t.clamp(1, i64::MAX as u64)),
+            hot_threshold: options
+                .hot_threshold
+                .map(|t| t.clamp(1, lift::INSTALLED - 1)),
+            hot_compile: options.hot_compile,
+            queue: hot::Queue::new(),
             tiers: Vec::new(),
-            hot_entries: HashSet::new(),
-            targets: HashMap::new(),
+            hot_entries: Arc::default(),
+            targets: Arc::default(),
             enter_id,
             enter: None,
             stats: Stats::default(),
@@ -368,7 +391,7 @@ impl Translator {
             work.extend(region.exits.iter().rev().copied());
             regions.push((id, region, hot));
         }
-        let env = self.lift_env(false);
+        let env = self.lift_env();
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
             .par_iter()
@@ -425,7 +448,9 @@ impl Translator {
         }
         for (i, pc) in region.entry_order().into_iter().enumerate() {
             self.pending_leaders.insert(pc);
-            self.targets.entry(pc).or_insert((id.as_u32(), i as u32));
+            Arc::make_mut(&mut self.targets)
+                .entry(pc)
+                .or_insert((id.as_u32(), i as u32));
         }
         self.stats.regions += 1;
         self.stats.blocks += region.blocks.len() as u64;
@@ -437,11 +462,13 @@ impl Translator {
             self.tiers.push(Tier {
                 counter,
                 region: None,
+                passes_at_install: 0,
             });
             lift::HotCounter {
                 addr,
                 threshold,
                 tier,
+                ready: self.queue.ready_addr(),
             }
         });
         Ok((id, region, hot))
@@ -454,10 +481,9 @@ impl Translator {
         }
     }
 
-    /// Recompile the baseline region of tier `tier` with the optimising tier and point its
-    /// entries (in the table, and for static exits compiled from now on) at the new code.
-    /// Baseline code keeps its entries' old callers; those leave through their (hot) counter
-    /// check to the dispatcher, which finds the new code. A no-op for a region done already.
+    /// Recompile the baseline region of tier `tier` with the optimising tier: inline, or
+    /// start it in the background ([`Options::hot_compile`]). A no-op for a region requested
+    /// already.
     fn promote(&mut self, tier: u64) -> Result<(), JitError> {
         let Some(region) = self
             .tiers
@@ -471,28 +497,87 @@ impl Translator {
             .module
             .as_mut()
             .ok_or(JitError::Finalize("module already freed".into()))?;
-        let name = format!("h{:x}_{}", region.root, self.stats.hot_regions);
+        let name = format!("h{:x}_{}", region.root, tier);
         let id = module
             .declare_function(&name, Linkage::Local, &lift::region_signature())
             .map_err(|e| JitError::Translate {
                 pc: region.root,
                 reason: e.to_string(),
             })?;
-        let c = self.compile_single(&region, id, None, true)?;
-        self.define(id, &region, c, true)?;
-        self.finalize()?;
-        for (i, pc) in region.entry_order().into_iter().enumerate() {
-            self.targets.insert(pc, (id.as_u32(), i as u32));
-            self.hot_entries.insert(pc);
+        let job = hot::Job {
+            tier,
+            id,
+            region,
+            isa: self.hot_isa.clone(),
+            xlen: self.program.xlen,
+            call_conv: self.isa.default_call_conv(),
+            record: self.record,
+            windows: self.windows.clone(),
+            table: self.table.main_view(),
+            targets: Arc::clone(&self.targets),
+            hot_entries: Arc::clone(&self.hot_entries),
+        };
+        if self.hot_compile == HotCompile::Inline {
+            let done = job.run();
+            self.install(done)?;
+        } else {
+            self.queue.submit(job, self.hot_compile)?;
         }
-        self.stats.hot_regions += 1;
         self.stats.translate_time += start.elapsed();
         Ok(())
     }
 
-    /// Passes through the checkpoints of every baseline region so far (tests and stats).
+    /// Put finished optimising-tier code in place: the table's slots of its entries (and
+    /// static exits compiled from now on) lead to it. Baseline code keeps its entries' old
+    /// callers; their checkpoints see the counter at [`lift::INSTALLED`] and go through the
+    /// table to the new code.
+    fn install(&mut self, done: hot::Done) -> Result<(), JitError> {
+        let start = Instant::now();
+        let hot::Done {
+            tier,
+            id,
+            region,
+            code,
+            time,
+        } = done;
+        self.define(id, &region, code?, true)?;
+        self.finalize()?;
+        let (targets, hot_entries) = (
+            Arc::make_mut(&mut self.targets),
+            Arc::make_mut(&mut self.hot_entries),
+        );
+        for (i, pc) in region.entry_order().into_iter().enumerate() {
+            targets.insert(pc, (id.as_u32(), i as u32));
+            hot_entries.insert(pc);
+        }
+        if let Some(t) = self.tiers.get_mut(tier as usize) {
+            t.passes_at_install = t.counter.get();
+            t.counter.set(lift::INSTALLED);
+        }
+        self.stats.hot_regions += 1;
+        self.stats.hot_compile_time += time;
+        self.stats.translate_time += start.elapsed();
+        Ok(())
+    }
+
+    /// Install the background compiles that are done (all in flight, in lockstep mode).
+    fn install_finished(&mut self) -> Result<(), JitError> {
+        for done in self.queue.take(self.hot_compile) {
+            self.install(done)?;
+        }
+        Ok(())
+    }
+
+    /// Passes through the checkpoints of every baseline region's code so far (tests and
+    /// stats).
     pub fn checkpoint_passes(&self) -> u64 {
-        self.tiers.iter().map(|t| t.counter.get()).sum()
+        self.tiers
+            .iter()
+            .map(|t| match t.counter.get().checked_sub(lift::INSTALLED) {
+                Some(after) => t.passes_at_install.saturating_add(after),
+                None => t.counter.get(),
+            })
+            .fold(0, u64::saturating_add)
     }
 
     /// Place compiled code in the module (entered in the table by [`Self::finalize`]; with
@@ -548,35 +633,30 @@ impl Translator {
         Ok(())
     }
 
-    /// What the lifter needs from the translator, for the baseline or the optimising tier.
-    fn lift_env(&self, optimised: bool) -> lift::LiftEnv<'_> {
+    /// What the lifter needs from the translator for the baseline tier (the optimising tier's
+    /// compiles take snapshots instead, see [`hot::Job`]).
+    fn lift_env(&self) -> lift::LiftEnv<'_> {
         lift::LiftEnv {
             xlen: self.program.xlen,
             call_conv: self.isa.default_call_conv(),
             targets: &self.targets,
-            hot_entries: optimised.then_some(&self.hot_entries),
+            hot_entries: None,
             record: self.record,
             windows: &self.windows,
             table: self.table.main_view(),
         }
     }
 
-    /// Compile one region on its own (on demand, or promoted to the optimising tier).
+    /// Compile one baseline region on its own (on demand).
     fn compile_single(
         &self,
         region: &discover::Region,
         id: FuncId,
         hot: Option<lift::HotCounter>,
-        optimised: bool,
     ) -> Result<Compiled, JitError> {
-        let isa = if optimised {
-            &*self.hot_isa
-        } else {
-            &*self.isa
-        };
         compile(
-            isa,
-            &self.lift_env(optimised),
+            &*self.isa,
+            &self.lift_env(),
             region,
             id,
             hot,
@@ -589,7 +669,7 @@ impl Translator {
     fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
         let start = Instant::now();
         let (id, region, hot) = self.discover(pc, true)?;
-        let c = self.compile_single(&region, id, hot, false)?;
+        let c = self.compile_single(&region, id, hot)?;
         self.define(id, &region, c, false)?;
         self.finalize()?;
         self.keep_for_tier(region, hot);
@@ -689,11 +769,18 @@ impl Translator {
         let mut mid_block = true;
         // Instructions the interpreter executed in a row since the last region call.
         let mut interpreted = 0u32;
+        // The last region call asked for a hot compile.
+        let mut requested = false;
         loop {
             // SAFETY: as above, the only live reference to the machine.
             let (pc, cycle) = unsafe { ((*mp).cpu.pc, (*mp).cpu.cycle) };
             if cycle >= cycle_limit {
                 return Ok(Stop::CycleLimit);
+            }
+            // Not at the visit that requested a compile: in lockstep mode the region then
+            // runs on in the baseline tier until its next pass, as it would in the background.
+            if self.queue.in_flight() > 0 && !std::mem::take(&mut requested) {
+                self.install_finished()?;
             }
             let entry = match self.table.get(pc) {
                 Some(e) => e,
@@ -736,7 +823,10 @@ impl Translator {
             // of slack past `log_end`), which translated code writes only below `log_end + 8`
             // because a checkpoint leaves unless 8 bytes per instruction up to the next
             // checkpoint fit (a call-out's `open_log` opens a new window of the same size),
-            // and `ctx.recorder` is only used by `rvjit_step_record`.
+            // and `ctx.recorder` is only used by `rvjit_step_record`. Baseline code also reads
+            // its region's counter (a `Box` in `self.tiers`) and the `u32` ready flag of
+            // `self.queue` (an `Arc<AtomicU32>`; a plain aligned load, which is atomic on x86-64,
+            // racing only with worker threads' atomic stores): both live as long as `self`.
             let status = unsafe { enter(&mut ctx, entry.code, entry.index) };
             if !rp.is_null() {
                 // SAFETY: the region returned; the window is the one opened above (call-outs
@@ -750,7 +840,10 @@ impl Translator {
                 }
                 // Fewer cycles left than the next block: finish exactly in the interpreter.
                 runtime::STATUS_BUDGET => return Ok(finish(mp)),
-                runtime::STATUS_HOT => self.promote(ctx.hot)?,
+                runtime::STATUS_HOT => {
+                    self.promote(ctx.hot)?;
+                    requested = true;
+                }
                 runtime::STATUS_STEP => {
                     if let Some(stop) = step(mp) {
                         return Ok(stop);
