@@ -823,7 +823,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// 1. the fast windows ([`FastWindows`]): `t = (addr - lo) rotr log2(size)` is at most
     ///    `(len - size) / size` exactly when the access is aligned (misaligned low bits rotate
     ///    to the top) and lies inside the window: three instructions with immediates per
-    ///    window, no table load and no register held for the check;
+    ///    window, no table load and no register held for the check. The optimising tier
+    ///    branches after each window; the baseline tier computes them all and branches once;
     /// 2. without windows for this kind of access only, the fast table: the page number,
     ///    clamped to the span's sentinel, indexes it, and that byte or'ed with `addr & (size -
     ///    1)` is zero exactly when the page allows an aligned access directly;
@@ -877,26 +878,37 @@ impl<'a, 'b> Lifter<'a, 'b> {
         };
         if !order.is_empty() {
             let base = self.get(rs1);
-            let shift = i64::from(size.trailing_zeros());
-            for w in &order {
-                let t = self.addk(base, i64::from(imm).wrapping_sub(w.lo as i64));
-                let t = if shift > 0 {
-                    self.b.ins().rotr_imm_u(t, shift)
-                } else {
-                    t
-                };
-                let out = self.cmpk(
-                    IntCC::UnsignedGreaterThan,
-                    t,
-                    ((w.len - size as u64) / size as u64) as i64,
-                );
-                // Misses are laid out after the function's code, so the fast path is
-                // straight-line code.
-                let next = self.b.create_block();
-                self.b.set_cold_block(next);
-                let ok = ok_target(self, &mut first);
-                self.b.ins().brif(out, next, &[], ok, &[]);
-                self.enter(next);
+            if self.page_runs {
+                // Optimising tier: a branch per window, so a hit in the first costs one check.
+                for w in &order {
+                    let out = self.window_miss(base, imm, w, size);
+                    // Misses are laid out after the function's code, so the fast path is
+                    // straight-line code.
+                    let next = self.b.create_block();
+                    self.b.set_cold_block(next);
+                    let ok = ok_target(self, &mut first);
+                    self.b.ins().brif(out, next, &[], ok, &[]);
+                    self.enter(next);
+                }
+            } else {
+                // Baseline tier: every window's check and one branch. Each block boundary
+                // costs translation time (and the single-pass allocator spills what lives
+                // across it), which matters more here than a few ALU instructions.
+                let mut miss: Option<Value> = None;
+                for w in &order {
+                    let out = self.window_miss(base, imm, w, size);
+                    miss = Some(match miss {
+                        Some(m) => self.b.ins().band(m, out),
+                        None => out,
+                    });
+                }
+                if let Some(miss) = miss {
+                    let next = self.b.create_block();
+                    self.b.set_cold_block(next);
+                    let ok = ok_target(self, &mut first);
+                    self.b.ins().brif(miss, next, &[], ok, &[]);
+                    self.enter(next);
+                }
             }
         }
         let f = MemFlagsData::trusted();
@@ -974,6 +986,23 @@ impl<'a, 'b> Lifter<'a, 'b> {
             self.b.ins().jump(fast, &[]);
         }
         self.enter(fast);
+    }
+
+    /// Is the access of `size` bytes at `base + imm` outside window `w` or misaligned? (`t =
+    /// (addr - lo) rotr log2(size)` exceeds `(len - size) / size`; see `mem_check`).
+    fn window_miss(&mut self, base: Value, imm: i32, w: &Window, size: i64) -> Value {
+        let shift = i64::from(size.trailing_zeros());
+        let t = self.addk(base, i64::from(imm).wrapping_sub(w.lo as i64));
+        let t = if shift > 0 {
+            self.b.ins().rotr_imm_u(t, shift)
+        } else {
+            t
+        };
+        self.cmpk(
+            IntCC::UnsignedGreaterThan,
+            t,
+            ((w.len - size as u64) / size as u64) as i64,
+        )
     }
 
     fn load(&mut self, pc: u64, i: usize, ins: &Instr, size: i64, signed: bool) {
