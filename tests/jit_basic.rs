@@ -511,3 +511,152 @@ fn fast_window_edges_agree_with_the_interpreter() {
     }
     assert!(checked > 1000, "{checked}");
 }
+
+/// Grouped memory checks (`jit::checks`): accesses through one base register value in a basic
+/// block share one check of their whole range. Groups of stores and of loads slide across both
+/// ends of every fast window (leader inside, members outside and the reverse), with misaligned
+/// bases allowed and trapping; a base written between two accesses, and a service call
+/// (HINT_LEN rewrites a0, which the check planner does not see) between two accesses through
+/// a0. Both tiers, full state against the interpreter.
+#[test]
+fn grouped_checks_agree_with_the_interpreter() {
+    use rvjit::jit::HotCompile;
+    use rvjit::memory::{SegmentImage, PERM_R};
+    let hole = SegmentImage {
+        vaddr: DATA_BASE + 0x4_0000,
+        memsz: 0x3000,
+        data: vec![5; 0x3000],
+        perm: PERM_R,
+    };
+    let hot_modes = [
+        (None, HotCompile::Background),
+        (Some(1), HotCompile::Lockstep),
+    ];
+    let run = |t: &Test, what: &str| {
+        let mut a = t.machine();
+        let reference = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
+        for (hot, mode) in hot_modes {
+            let mut b = t.machine();
+            let options = rvjit::jit::Options {
+                hot_threshold: hot,
+                hot_compile: mode,
+                ..Default::default()
+            };
+            let mut tr = Translator::for_machine(&b, &options).expect("translate");
+            let sb = tr.run(&mut b, t.limit).expect("jit");
+            reference.assert_same(&Outcome::capture(sb, b), &format!("{what} (hot {hot:?})"));
+        }
+        reference
+    };
+    let mut checked = 0;
+    for xlen in XLENS {
+        let (wide_l, wide_s, w) = if xlen == Xlen::X64 {
+            (Op::Ld, Op::Sd, 8)
+        } else {
+            (Op::Lw, Op::Sw, 4)
+        };
+        for trap in [false, true] {
+            let mut base = Test::new(xlen, Vec::new()).segment(hole.clone());
+            if trap {
+                base = base.trap_misaligned();
+            }
+            let windows = base.machine().mem.fast_windows().clone();
+            // A group of stores and a group of loads through a1 (offsets -2w..2w), then a
+            // loop back over them so the optimising tier runs them too.
+            let start = Asm::new();
+            let top = start.here();
+            let stores = start
+                .i(wide_s, 0, A1, T1, -2 * w)
+                .i(Op::Sw, 0, A1, T1, 0)
+                .i(Op::Sh, 0, A1, T1, 6)
+                .i(wide_s, 0, A1, T1, w)
+                .i(Op::Sb, 0, A1, T1, 2 * w - 1);
+            let loads = |a: Asm| {
+                a.i(wide_l, T0, A1, 0, -2 * w)
+                    .i(Op::Lhu, A2, A1, 0, 2)
+                    .i(wide_l, A2, A1, 0, 2 * w)
+                    .i(Op::Lb, T0, A1, 0, w - 1)
+            };
+            let body = loads(stores);
+            let here = body.here();
+            let code = body
+                .i(Op::Addi, A0, A0, 0, -1)
+                .i(Op::Bne, 0, A0, 0, top as i32 - here as i32 - 4)
+                .ebreak()
+                .bytes;
+            let all = windows.load.iter().chain(windows.store.iter());
+            for win in all {
+                for edge in [win.lo, win.lo + win.len] {
+                    for off in [
+                        -3 * w as i64,
+                        -2 * w as i64,
+                        -w as i64 - 2,
+                        -4,
+                        0,
+                        2,
+                        4,
+                        w as i64,
+                        2 * w as i64 + 1,
+                        3 * w as i64,
+                    ] {
+                        let addr = edge.wrapping_add(off as u64);
+                        let t = Test {
+                            code: code.clone(),
+                            ..base.clone()
+                        }
+                        .regs(&[
+                            (A1, addr),
+                            (A0, 3),
+                            (T1, 0x1122_3344_5566_7788),
+                        ]);
+                        run(&t, &format!("group at {addr:#x} ({xlen:?}, trap {trap})"));
+                        checked += 1;
+                    }
+                }
+            }
+            // The base changes between two accesses: separate checks.
+            let ram = windows
+                .store
+                .iter()
+                .map(|w| w.lo)
+                .max()
+                .unwrap_or(DATA_BASE);
+            let code = Asm::new()
+                .i(wide_s, 0, A1, T1, 0)
+                .i(Op::Addi, A1, A1, 0, -2047)
+                .i(wide_s, 0, A1, T1, 0)
+                .ebreak()
+                .bytes;
+            let t = Test {
+                code,
+                ..base.clone()
+            }
+            .regs(&[(A1, ram + 8), (T1, 7)]);
+            let o = run(&t, "base written between accesses");
+            assert!(matches!(o.stop, Stop::Fault(_)), "{:?}", o.stop);
+            // HINT_LEN (no hint frames) sets a0 to all ones between two stores through a0:
+            // the second must fault at its own pc, not be waved through by the first's check.
+            let code = Asm::new()
+                .i(wide_s, 0, A0, T1, 0)
+                .w(0x0000_0073) // ecall
+                .i(wide_s, 0, A0, T1, w)
+                .ebreak()
+                .bytes;
+            let t = Test {
+                code,
+                ..base.clone()
+            }
+            .regs(&[
+                (A0, ram + 64),
+                (17, u64::from(rvjit::abi::SYS_HINT_LEN)),
+                (T1, 9),
+            ]);
+            let o = run(&t, "service call between accesses");
+            match &o.stop {
+                Stop::Fault(f) => assert_eq!(f.pc, CODE_BASE + 8, "{f:?}"),
+                s => panic!("expected a fault, got {s:?}"),
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}

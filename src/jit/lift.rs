@@ -33,6 +33,7 @@ use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use std::collections::HashMap;
 
 use super::cache::{RangeView, SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
+use super::checks::{self, Plan};
 use super::discover::{Block, End, Region};
 use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
@@ -129,6 +130,12 @@ struct Lifter<'a, 'b> {
     /// the region or calls out). Checkpoints read the log's end from the context, because a
     /// call-out may move the log window. `None` in plain translations.
     log: Option<Variable>,
+    /// The current basic block's grouped memory checks ([`checks`]): one plan per
+    /// instruction, the groups, and the base register value each group's leader checked
+    /// (members skip their check only while the base register still holds that value).
+    plans: Vec<Plan>,
+    groups: Vec<checks::Group>,
+    checked: Vec<Option<Value>>,
     /// Recording: bytes logged in the current straight-line code beyond the log pointer
     /// variable. Loads store at `pointer + log_off` (an immediate offset), so the pointer is
     /// advanced once per block (`retire`, call-outs, in-block exits) instead of once per load.
@@ -210,6 +217,9 @@ pub fn lift<'a>(
         hot,
         log,
         log_off: 0,
+        plans: Vec::new(),
+        groups: Vec::new(),
+        checked: Vec::new(),
     };
     for block in region.blocks.values() {
         l.block(block);
@@ -525,6 +535,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let head = self.heads[&block.start];
         self.b.switch_to_block(head);
         self.cached = [None; 32];
+        (self.plans, self.groups) = checks::plan(&block.instrs);
+        self.checked = vec![None; self.groups.len()];
         debug_assert!(
             self.dirty.iter().all(Option::is_none) && self.log_off == 0,
             "registers flushed and log pointer advanced at every block end"
@@ -843,16 +855,51 @@ impl<'a, 'b> Lifter<'a, 'b> {
         size: i64,
         store: bool,
     ) {
+        let base = self.get(rs1);
+        // The range to check, as offsets from the base register: the access itself, or the
+        // whole group it leads (see `checks`).
+        let mut range = checks::Group {
+            lo: i64::from(imm),
+            end: i64::from(imm) + size,
+            align: size,
+        };
+        let mut group = None;
+        match self.plans.get(i).copied() {
+            Some(Plan::Member(g)) if self.checked.get(g).copied().flatten() == Some(base) => {
+                return;
+            }
+            Some(Plan::Leader(g)) => {
+                if let Some(&r) = self.groups.get(g) {
+                    range = r;
+                    group = Some(g);
+                }
+            }
+            _ => {}
+        }
         let windows = if store {
             &self.windows.store
         } else {
             &self.windows.load
         };
-        let mut order: Vec<Window> = windows
-            .iter()
-            .copied()
-            .filter(|w| w.len >= size as u64)
-            .collect();
+        let fits = |r: &checks::Group| -> Vec<Window> {
+            windows
+                .iter()
+                .copied()
+                .filter(|w| w.len >= (r.end - r.lo) as u64)
+                .collect()
+        };
+        let mut order = fits(&range);
+        if order.is_empty() && group.is_some() {
+            // No window can hold the group: the leader is checked on its own, and so are
+            // the members (`checked` stays empty).
+            group = None;
+            range = checks::Group {
+                lo: i64::from(imm),
+                end: i64::from(imm) + size,
+                align: size,
+            };
+            order = fits(&range);
+        }
         // The order only affects speed: stack-pointer-based accesses try the lowest window
         // first (a runtime-abi stack lies below the code), others the highest (data, heap).
         if rs1 != 2 {
@@ -877,11 +924,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
             })
         };
         if !order.is_empty() {
-            let base = self.get(rs1);
             if self.page_runs {
                 // Optimising tier: a branch per window, so a hit in the first costs one check.
                 for w in &order {
-                    let out = self.window_miss(base, imm, w, size);
+                    let out = self.window_miss(base, range, w);
                     // Misses are laid out after the function's code, so the fast path is
                     // straight-line code.
                     let next = self.b.create_block();
@@ -896,7 +942,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 // across it), which matters more here than a few ALU instructions.
                 let mut miss: Option<Value> = None;
                 for w in &order {
-                    let out = self.window_miss(base, imm, w, size);
+                    let out = self.window_miss(base, range, w);
                     miss = Some(match miss {
                         Some(m) => self.b.ins().band(m, out),
                         None => out,
@@ -921,7 +967,9 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 l.b.ins().umin(page, last_page)
             })
         };
-        if order.is_empty() {
+        // A group's leader leaves when the group check fails: the tables and page runs below
+        // vouch for its own access only, not for its members.
+        if order.is_empty() && group.is_none() {
             let at = if store {
                 CTX_STORE_TABLE
             } else {
@@ -943,7 +991,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
             self.b.ins().brif(bad, slow, &[], ok, &[]);
             self.enter(slow);
         }
-        if self.page_runs {
+        if self.page_runs && group.is_none() {
             // The page's one allowed run `lo..hi` (`GuestMemory::page_runs`): the whole page
             // for fast pages outside the windows, part of a mixed page (a segment's last page,
             // say). The optimising tier only: it costs IR on every cold path.
@@ -986,22 +1034,27 @@ impl<'a, 'b> Lifter<'a, 'b> {
             self.b.ins().jump(fast, &[]);
         }
         self.enter(fast);
+        if let Some(slot) = group.and_then(|g| self.checked.get_mut(g)) {
+            *slot = Some(base);
+        }
     }
 
-    /// Is the access of `size` bytes at `base + imm` outside window `w` or misaligned? (`t =
-    /// (addr - lo) rotr log2(size)` exceeds `(len - size) / size`; see `mem_check`).
-    fn window_miss(&mut self, base: Value, imm: i32, w: &Window, size: i64) -> Value {
-        let shift = i64::from(size.trailing_zeros());
-        let t = self.addk(base, i64::from(imm).wrapping_sub(w.lo as i64));
+    /// Is the range `base + r.lo .. base + r.end` outside window `w`, or `base + r.lo` not a
+    /// multiple of `r.align`? (`t = (base + r.lo - w.lo) rotr log2(align)` exceeds `(w.len -
+    /// (r.end - r.lo)) / align`; see `mem_check`; `w.len` is at least the range's length.)
+    fn window_miss(&mut self, base: Value, r: checks::Group, w: &Window) -> Value {
+        let shift = i64::from(r.align.trailing_zeros());
+        let t = self.addk(base, r.lo.wrapping_sub(w.lo as i64));
         let t = if shift > 0 {
             self.b.ins().rotr_imm_u(t, shift)
         } else {
             t
         };
+        let span = (r.end - r.lo) as u64;
         self.cmpk(
             IntCC::UnsignedGreaterThan,
             t,
-            ((w.len - size as u64) / size as u64) as i64,
+            ((w.len - span) / r.align as u64) as i64,
         )
     }
 

@@ -13,6 +13,7 @@
 //!   "Translator").
 
 pub mod cache;
+pub mod checks;
 pub mod discover;
 pub mod hot;
 pub mod lift;
