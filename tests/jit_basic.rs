@@ -96,6 +96,54 @@ fn cycle_limit_exact_at_every_n_and_resumable() {
     }
 }
 
+/// Straight-line code longer than `discover::MAX_BLOCK` (split into blocks that fall through
+/// to each other), with grouped loads and stores through a1 in every block and a fault after
+/// the first split: exact at every cycle limit around the splits, resumable both ways.
+#[test]
+fn long_straight_line_code_splits_exactly() {
+    use rvjit::jit::discover::MAX_BLOCK;
+    for xlen in XLENS {
+        let (st, ld, w) = if xlen == Xlen::X64 {
+            (Op::Sd, Op::Ld, 8)
+        } else {
+            (Op::Sw, Op::Lw, 4)
+        };
+        let mut a = Asm::new().i(Op::Lui, A1, 0, 0, DATA_BASE as i32);
+        let n = MAX_BLOCK * 2 + 40;
+        for k in 0..n {
+            let off = (k % 16) as i32 * w;
+            a = match k % 3 {
+                0 => a.i(st, 0, A1, A0, off),
+                1 => a.i(ld, A2, A1, 0, off),
+                _ => a.i(Op::Addi, A0, A0, 0, k as i32 % 7),
+            };
+        }
+        // Past the first split: a1 moves out of RAM, the next store faults.
+        let a = a
+            .i(Op::Lui, A1, 0, 0, 0x7fff_f000u32 as i32)
+            .i(st, 0, A1, A0, 0);
+        let t = Test::new(xlen, a.ebreak().bytes);
+        let o = both(&t);
+        let total = o.cycle();
+        assert!(matches!(o.stop, Stop::Fault(_)), "{:?}", o.stop);
+        let mut limits: Vec<u64> = vec![0, 1, 2, total - 1, total, total + 1];
+        for split in [MAX_BLOCK as u64, 2 * MAX_BLOCK as u64] {
+            limits.extend(split - 2..=split + 2);
+        }
+        for limit in limits {
+            let o = both(&t.clone().limit(limit));
+            assert_eq!(o.cycle(), limit.min(total));
+            let mut m = t.machine();
+            assert_eq!(jit(&mut m, limit), o.stop);
+            let s = rvjit::interp::run(&mut m, u64::MAX);
+            let mut r = t.machine();
+            assert_eq!(rvjit::interp::run(&mut r, limit), o.stop);
+            let sr = jit(&mut r, u64::MAX);
+            Outcome::capture(s, m).assert_same(&Outcome::capture(sr, r), "resumed");
+        }
+    }
+}
+
 #[test]
 fn faults_have_exact_pc_and_cycle() {
     for xlen in XLENS {
