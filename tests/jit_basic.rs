@@ -28,6 +28,33 @@ fn both(t: &Test) -> Outcome {
     ra
 }
 
+/// Run `t` on a fresh translator with the given tier options; the outcome and the translator
+/// (for its statistics).
+fn run_tiered(t: &Test, hot: Option<u64>, mode: rvjit::jit::HotCompile) -> (Outcome, Translator) {
+    let mut b = t.machine();
+    let options = rvjit::jit::Options {
+        hot_threshold: hot,
+        hot_compile: mode,
+        ..Default::default()
+    };
+    let mut tr = Translator::for_machine(&b, &options).expect("translate");
+    let sb = tr.run(&mut b, t.limit).expect("jit");
+    (Outcome::capture(sb, b), tr)
+}
+
+/// Stop `t` at `limit` on the translator and finish on the interpreter, and the reverse (both
+/// first legs must stop as `stop`); the two final outcomes.
+#[track_caller]
+fn resumed_both_ways(t: &Test, limit: u64, stop: &Stop) -> (Outcome, Outcome) {
+    let mut a = t.machine();
+    assert_eq!(&jit(&mut a, limit), stop);
+    let sa = rvjit::interp::run(&mut a, u64::MAX);
+    let mut b = t.machine();
+    assert_eq!(&rvjit::interp::run(&mut b, limit), stop);
+    let sb = jit(&mut b, u64::MAX);
+    (Outcome::capture(sa, a), Outcome::capture(sb, b))
+}
+
 const A0: u8 = 10;
 const A1: u8 = 11;
 const A2: u8 = 12;
@@ -82,14 +109,7 @@ fn cycle_limit_exact_at_every_n_and_resumable() {
             if n <= total {
                 assert_eq!(o.cycle(), n.min(total));
             }
-            // Resume jit -> interp and interp -> jit from the stop point.
-            let mut a = t.machine();
-            assert_eq!(jit(&mut a, n), o.stop);
-            let sa = rvjit::interp::run(&mut a, u64::MAX);
-            let mut b = t.machine();
-            assert_eq!(rvjit::interp::run(&mut b, n), o.stop);
-            let sb = jit(&mut b, u64::MAX);
-            let (oa, ob) = (Outcome::capture(sa, a), Outcome::capture(sb, b));
+            let (oa, ob) = resumed_both_ways(&t, n, &o.stop);
             oa.assert_same(&ob, "resume");
             assert_eq!(oa.cycle(), total);
         }
@@ -133,13 +153,8 @@ fn long_straight_line_code_splits_exactly() {
         for limit in limits {
             let o = both(&t.clone().limit(limit));
             assert_eq!(o.cycle(), limit.min(total));
-            let mut m = t.machine();
-            assert_eq!(jit(&mut m, limit), o.stop);
-            let s = rvjit::interp::run(&mut m, u64::MAX);
-            let mut r = t.machine();
-            assert_eq!(rvjit::interp::run(&mut r, limit), o.stop);
-            let sr = jit(&mut r, u64::MAX);
-            Outcome::capture(s, m).assert_same(&Outcome::capture(sr, r), "resumed");
+            let (a, b) = resumed_both_ways(&t, limit, &o.stop);
+            a.assert_same(&b, "resumed");
         }
     }
 }
@@ -453,18 +468,8 @@ fn mixed_page_runs_in_the_optimising_tier() {
                 (Some(2000), HotCompile::Background),
                 (None, HotCompile::Background),
             ] {
-                let mut b = t.machine();
-                let options = rvjit::jit::Options {
-                    hot_threshold: hot,
-                    hot_compile: mode,
-                    ..Default::default()
-                };
-                let mut tr = Translator::for_machine(&b, &options).expect("translate");
-                let sb = tr.run(&mut b, t.limit).expect("jit");
-                reference.assert_same(
-                    &Outcome::capture(sb, b),
-                    &format!("jit (hot {hot:?}, {mode:?})"),
-                );
+                let (o, tr) = run_tiered(&t, hot, mode);
+                reference.assert_same(&o, &format!("jit (hot {hot:?}, {mode:?})"));
                 if hot == Some(1) {
                     assert!(tr.stats().hot_regions > 0, "nothing promoted");
                     // The hot loop's table loads and stores all pass the second-level check:
@@ -534,17 +539,10 @@ fn fast_window_edges_agree_with_the_interpreter() {
                                     let reference =
                                         Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
                                     for hot in [Some(1), None] {
-                                        let mut b = t.machine();
-                                        let options = rvjit::jit::Options {
-                                            hot_threshold: hot,
-                                            hot_compile: rvjit::jit::HotCompile::Lockstep,
-                                            ..Default::default()
-                                        };
-                                        let mut tr = Translator::for_machine(&b, &options)
-                                            .expect("translate");
-                                        let sb = tr.run(&mut b, t.limit).expect("jit");
+                                        let (o, _) =
+                                            run_tiered(&t, hot, rvjit::jit::HotCompile::Lockstep);
                                         reference.assert_same(
-                                            &Outcome::capture(sb, b),
+                                            &o,
                                             &format!("{op:?} at {addr:#x} via x{rs1} (hot {hot:?}, trap {trap})"),
                                         );
                                     }
@@ -584,15 +582,8 @@ fn grouped_checks_agree_with_the_interpreter() {
         let mut a = t.machine();
         let reference = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
         for (hot, mode) in hot_modes {
-            let mut b = t.machine();
-            let options = rvjit::jit::Options {
-                hot_threshold: hot,
-                hot_compile: mode,
-                ..Default::default()
-            };
-            let mut tr = Translator::for_machine(&b, &options).expect("translate");
-            let sb = tr.run(&mut b, t.limit).expect("jit");
-            reference.assert_same(&Outcome::capture(sb, b), &format!("{what} (hot {hot:?})"));
+            let (o, _) = run_tiered(t, hot, mode);
+            reference.assert_same(&o, &format!("{what} (hot {hot:?})"));
         }
         reference
     };
