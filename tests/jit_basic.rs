@@ -602,29 +602,36 @@ fn grouped_checks_agree_with_the_interpreter() {
             let windows = base.machine().mem.fast_windows().clone();
             // A group of stores and a group of loads through a1 (offsets -2w..2w), then a
             // loop back over them so the optimising tier runs them too.
-            let start = Asm::new();
-            let top = start.here();
-            let stores = start
-                .i(wide_s, 0, A1, T1, -2 * w)
-                .i(Op::Sw, 0, A1, T1, 0)
-                .i(Op::Sh, 0, A1, T1, 6)
-                .i(wide_s, 0, A1, T1, w)
-                .i(Op::Sb, 0, A1, T1, 2 * w - 1);
+            let stores = |a: Asm| {
+                a.i(wide_s, 0, A1, T1, -2 * w)
+                    .i(Op::Sw, 0, A1, T1, 0)
+                    .i(Op::Sh, 0, A1, T1, 6)
+                    .i(wide_s, 0, A1, T1, w)
+                    .i(Op::Sb, 0, A1, T1, 2 * w - 1)
+            };
             let loads = |a: Asm| {
                 a.i(wide_l, T0, A1, 0, -2 * w)
                     .i(Op::Lhu, A2, A1, 0, 2)
                     .i(wide_l, A2, A1, 0, 2 * w)
                     .i(Op::Lb, T0, A1, 0, w - 1)
             };
-            let body = loads(stores);
-            let here = body.here();
-            let code = body
-                .i(Op::Addi, A0, A0, 0, -1)
-                .i(Op::Bne, 0, A0, 0, top as i32 - here as i32 - 4)
-                .ebreak()
-                .bytes;
+            // Stores first and loads first: a mixed group led by either kind.
+            let looped = |body: fn(Asm, &dyn Fn(Asm) -> Asm, &dyn Fn(Asm) -> Asm) -> Asm| {
+                let start = Asm::new();
+                let top = start.here();
+                let body = body(start, &stores, &loads);
+                let here = body.here();
+                body.i(Op::Addi, A0, A0, 0, -1)
+                    .i(Op::Bne, 0, A0, 0, top as i32 - here as i32 - 4)
+                    .ebreak()
+                    .bytes
+            };
+            let codes = [
+                looped(|a, st, ld| ld(st(a))),
+                looped(|a, st, ld| st(ld(a))),
+            ];
             let all = windows.load.iter().chain(windows.store.iter());
-            for win in all {
+            for (code, win) in codes.iter().flat_map(|c| all.clone().map(move |w| (c, w))) {
                 for edge in [win.lo, win.lo + win.len] {
                     for off in [
                         -3 * w as i64,

@@ -1,5 +1,8 @@
-//! Grouped memory checks: within a basic block, accesses of one kind (load or store) through
-//! the same base register value share one bounds, permission and alignment check.
+//! Grouped memory checks: within a basic block, accesses through the same base register value
+//! share one bounds, permission and alignment check. Loads and stores share a group when every
+//! page that allows direct stores also allows direct loads (the store windows lie inside the
+//! load windows, checked per translation); the group is then checked against the store
+//! windows if it has a store.
 //!
 //! A *group* is two or more accesses `x[rs1] + imm_k` of `size_k` bytes, with the same `rs1`
 //! not written in between and every `imm_k` a multiple of `size_k`. Its first access (the
@@ -41,6 +44,8 @@ pub struct Group {
     pub end: i64,
     /// The largest access size (a power of two).
     pub align: i64,
+    /// Some access of the group is a store: check it against the store windows.
+    pub store: bool,
 }
 
 /// Bytes and direction (true: store) of a plain load or store.
@@ -58,8 +63,9 @@ pub fn access(op: Op) -> Option<(i64, bool)> {
     })
 }
 
-/// Plan the checks of a basic block's instructions (one [`Plan`] per instruction).
-pub fn plan(instrs: &[(u64, Instr)]) -> (Vec<Plan>, Vec<Group>) {
+/// Plan the checks of a basic block's instructions (one [`Plan`] per instruction). `mixed`:
+/// loads and stores through one base may share a group (see the module comment).
+pub fn plan(instrs: &[(u64, Instr)], mixed: bool) -> (Vec<Plan>, Vec<Group>) {
     let mut plans = vec![Plan::Single; instrs.len()];
     let mut groups: Vec<Group> = Vec::new();
     let mut sizes: Vec<usize> = Vec::new();
@@ -72,7 +78,7 @@ pub fn plan(instrs: &[(u64, Instr)]) -> (Vec<Plan>, Vec<Group>) {
             let imm = i64::from(ins.imm);
             let rs1 = ins.rs1 & 31;
             if rs1 != 0 && imm.rem_euclid(size) == 0 {
-                let key = (rs1, version[usize::from(rs1)], store);
+                let key = (rs1, version[usize::from(rs1)], store && !mixed);
                 match open.get(&key) {
                     Some(&g) => {
                         if let (Some(grp), Some(n), Some(p)) =
@@ -81,6 +87,7 @@ pub fn plan(instrs: &[(u64, Instr)]) -> (Vec<Plan>, Vec<Group>) {
                             grp.lo = grp.lo.min(imm);
                             grp.end = grp.end.max(imm + size);
                             grp.align = grp.align.max(size);
+                            grp.store |= store;
                             *n += 1;
                             *p = Plan::Member(g);
                         }
@@ -94,6 +101,7 @@ pub fn plan(instrs: &[(u64, Instr)]) -> (Vec<Plan>, Vec<Group>) {
                             lo: imm,
                             end: imm + size,
                             align: size,
+                            store,
                         });
                         sizes.push(1);
                     }
@@ -152,7 +160,7 @@ mod tests {
             ins(Op::Sd, 0, SP, 0), // new sp value: alone, so single
             ins(Op::Sb, 0, A0, 3), // a0 was written by the loads above: alone
         ];
-        let (plans, groups) = plan(&block);
+        let (plans, groups) = plan(&block, false);
         assert_eq!(
             plans,
             vec![
@@ -171,7 +179,8 @@ mod tests {
             Group {
                 lo: -8,
                 end: 16,
-                align: 8
+                align: 8,
+                store: true,
             }
         );
         assert_eq!(
@@ -179,7 +188,29 @@ mod tests {
             Group {
                 lo: 0,
                 end: 24,
-                align: 8
+                align: 8,
+                store: false,
+            }
+        );
+        // Mixed: the sp accesses before the sp write form one group with a store.
+        let (plans, groups) = plan(&block, true);
+        assert_eq!(
+            &plans[..5],
+            &[
+                Plan::Leader(0),
+                Plan::Member(0),
+                Plan::Member(0),
+                Plan::Single,
+                Plan::Member(0),
+            ]
+        );
+        assert_eq!(
+            groups[0],
+            Group {
+                lo: -8,
+                end: 24,
+                align: 8,
+                store: true,
             }
         );
     }

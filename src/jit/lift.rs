@@ -136,6 +136,8 @@ struct Lifter<'a, 'b> {
     plans: Vec<Plan>,
     groups: Vec<checks::Group>,
     checked: Vec<Option<Value>>,
+    /// Every store window lies inside a load window, so loads and stores may share a group.
+    mixed_groups: bool,
     /// Recording: bytes logged in the current straight-line code beyond the log pointer
     /// variable. Loads store at `pointer + log_off` (an immediate offset), so the pointer is
     /// advanced once per block (`retire`, call-outs, in-block exits) instead of once per load.
@@ -220,6 +222,14 @@ pub fn lift<'a>(
         plans: Vec::new(),
         groups: Vec::new(),
         checked: Vec::new(),
+        mixed_groups: env.windows.store.iter().all(|s| {
+            env.windows.load.iter().any(|l| {
+                s.lo >= l.lo
+                    && (s.lo - l.lo)
+                        .checked_add(s.len)
+                        .is_some_and(|end| end <= l.len)
+            })
+        }),
     };
     for block in region.blocks.values() {
         l.block(block);
@@ -535,7 +545,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let head = self.heads[&block.start];
         self.b.switch_to_block(head);
         self.cached = [None; 32];
-        (self.plans, self.groups) = checks::plan(&block.instrs);
+        (self.plans, self.groups) = checks::plan(&block.instrs, self.mixed_groups);
         self.checked = vec![None; self.groups.len()];
         debug_assert!(
             self.dirty.iter().all(Option::is_none) && self.log_off == 0,
@@ -858,11 +868,13 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let base = self.get(rs1);
         // The range to check, as offsets from the base register: the access itself, or the
         // whole group it leads (see `checks`).
-        let mut range = checks::Group {
+        let own = checks::Group {
             lo: i64::from(imm),
             end: i64::from(imm) + size,
             align: size,
+            store,
         };
+        let mut range = own;
         let mut group = None;
         match self.plans.get(i).copied() {
             Some(Plan::Member(g)) if self.checked.get(g).copied().flatten() == Some(base) => {
@@ -876,14 +888,14 @@ impl<'a, 'b> Lifter<'a, 'b> {
             }
             _ => {}
         }
-        let windows = if store {
-            &self.windows.store
-        } else {
-            &self.windows.load
-        };
+        let windows = self.windows;
         let fits = |r: &checks::Group| -> Vec<Window> {
-            windows
-                .iter()
+            let list = if r.store {
+                &windows.store
+            } else {
+                &windows.load
+            };
+            list.iter()
                 .copied()
                 .filter(|w| w.len >= (r.end - r.lo) as u64)
                 .collect()
@@ -893,11 +905,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
             // No window can hold the group: the leader is checked on its own, and so are
             // the members (`checked` stays empty).
             group = None;
-            range = checks::Group {
-                lo: i64::from(imm),
-                end: i64::from(imm) + size,
-                align: size,
-            };
+            range = own;
             order = fits(&range);
         }
         // The order only affects speed: stack-pointer-based accesses try the lowest window
