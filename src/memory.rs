@@ -525,6 +525,22 @@ pub struct FastWindows {
     pub store: Vec<Window>,
 }
 
+impl FastWindows {
+    /// Does every store window lie inside a load window (every page that allows direct
+    /// stores allows direct loads too)? Then one check against the store windows covers
+    /// loads and stores alike (`jit::checks`).
+    pub fn stores_inside_loads(&self) -> bool {
+        self.store.iter().all(|s| {
+            self.load.iter().any(|l| {
+                s.lo >= l.lo
+                    && (s.lo - l.lo)
+                        .checked_add(s.len)
+                        .is_some_and(|end| end <= l.len)
+            })
+        })
+    }
+}
+
 pub const MAX_WINDOWS: usize = 2;
 /// Longest window: translated code compares `(addr - lo) / size` against an immediate, which
 /// x86-64 sign-extends from 32 bits.

@@ -616,20 +616,17 @@ fn grouped_checks_agree_with_the_interpreter() {
                     .i(Op::Lb, T0, A1, 0, w - 1)
             };
             // Stores first and loads first: a mixed group led by either kind.
-            let looped = |body: fn(Asm, &dyn Fn(Asm) -> Asm, &dyn Fn(Asm) -> Asm) -> Asm| {
+            let looped = |first: &dyn Fn(Asm) -> Asm, then: &dyn Fn(Asm) -> Asm| {
                 let start = Asm::new();
                 let top = start.here();
-                let body = body(start, &stores, &loads);
+                let body = then(first(start));
                 let here = body.here();
                 body.i(Op::Addi, A0, A0, 0, -1)
                     .i(Op::Bne, 0, A0, 0, top as i32 - here as i32 - 4)
                     .ebreak()
                     .bytes
             };
-            let codes = [
-                looped(|a, st, ld| ld(st(a))),
-                looped(|a, st, ld| st(ld(a))),
-            ];
+            let codes = [looped(&stores, &loads), looped(&loads, &stores)];
             let all = windows.load.iter().chain(windows.store.iter());
             for (code, win) in codes.iter().flat_map(|c| all.clone().map(move |w| (c, w))) {
                 for edge in [win.lo, win.lo + win.len] {

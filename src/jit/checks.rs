@@ -48,7 +48,8 @@ pub struct Group {
     pub store: bool,
 }
 
-/// Bytes and direction (true: store) of a plain load or store.
+/// Bytes and direction (true: store) of a plain load or store: the one place the translator
+/// takes access sizes from (the lifter and the check planner both use it).
 pub fn access(op: Op) -> Option<(i64, bool)> {
     Some(match op {
         Op::Lb | Op::Lbu => (1, false),

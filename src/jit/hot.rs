@@ -9,21 +9,17 @@
 //! (`Lifter::count_pass`). Installing is exact at any checkpoint: both tiers have the same
 //! outcomes, so *when* the switch happens changes timing only, never results.
 
-use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::FuncId;
 
-use super::cache::RangeView;
 use super::{discover, lift, Compiled, JitError};
-use crate::isa::Xlen;
-use crate::memory::FastWindows;
 
 /// Where [`super::Translator`] compiles regions that turn hot ([`super::Options::hot_compile`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -41,21 +37,15 @@ pub enum HotCompile {
     Lockstep,
 }
 
-/// A compile for a background thread: the region and owned snapshots of what the lifter reads
-/// from the translator when it is requested. A stale snapshot is harmless: an entry it does not
-/// know as hot yet is reached through the compiled-code table instead of a direct tail call.
+/// A compile for a background thread: the region and the lifter's environment as it was when
+/// the compile was requested. A stale snapshot is harmless: an entry it does not know as hot
+/// yet is reached through the compiled-code table instead of a direct tail call.
 pub(super) struct Job {
     pub tier: u64,
     pub id: FuncId,
     pub region: discover::Region,
     pub isa: OwnedTargetIsa,
-    pub xlen: Xlen,
-    pub call_conv: CallConv,
-    pub record: bool,
-    pub windows: FastWindows,
-    pub table: RangeView,
-    pub targets: Arc<HashMap<u64, (u32, u32)>>,
-    pub hot_entries: Arc<HashSet<u64>>,
+    pub env: lift::LiftEnv,
 }
 
 /// A finished compile, to be installed by the dispatcher.
@@ -72,21 +62,12 @@ impl Job {
     /// Lift and compile on the current thread.
     pub fn run(self) -> Done {
         let start = Instant::now();
-        let env = lift::LiftEnv {
-            xlen: self.xlen,
-            call_conv: self.call_conv,
-            targets: &self.targets,
-            hot_entries: Some(&self.hot_entries),
-            record: self.record,
-            windows: &self.windows,
-            table: self.table,
-        };
         // A panic inside Cranelift must not take the process down from a pool thread (nor
         // leave the dispatcher waiting): it becomes this region's translation error.
         let code = catch_unwind(AssertUnwindSafe(|| {
             super::compile(
                 &*self.isa,
-                &env,
+                &self.env,
                 &self.region,
                 self.id,
                 None,

@@ -31,6 +31,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::cache::{RangeView, SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
 use super::checks::{self, Plan};
@@ -39,23 +40,25 @@ use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
 use crate::memory::{FastWindows, Window, PAGE, PAGE_SHIFT};
 
-/// What the lifter needs to know besides the region.
-pub struct LiftEnv<'a> {
+/// What the lifter needs to know besides the region. Owned (the maps are `Arc` snapshots of
+/// the translator's, changed copy-on-write), so a background compile can carry it.
+#[derive(Clone)]
+pub struct LiftEnv {
     pub xlen: Xlen,
     /// The host's C calling convention ([`rvjit_step`] uses it).
     pub call_conv: CallConv,
     /// Entries of other regions that static exits tail-call: pc -> (function index in the
     /// module's namespace 0, entry index). Exits to other pcs return to the dispatcher.
-    pub targets: &'a HashMap<u64, (u32, u32)>,
+    pub targets: Arc<HashMap<u64, (u32, u32)>>,
     /// Recording translation: log every load's value (see [`Ctx::log_ptr`]). False emits
     /// exactly the plain code.
     pub record: bool,
     /// In the optimising tier: the entries already recompiled hot. Static exits to them
     /// tail-call directly; exits to other entries go through the compiled-code table, so they
     /// reach the optimised code once their region is promoted too. `None` in the baseline.
-    pub hot_entries: Option<&'a std::collections::HashSet<u64>>,
+    pub hot_entries: Option<Arc<std::collections::HashSet<u64>>>,
     /// The fast windows of the memory layout the code is for ([`FastWindows`]).
-    pub windows: &'a FastWindows,
+    pub windows: FastWindows,
     /// The main range of the compiled-code table, for inline `jalr` lookups.
     pub table: RangeView,
 }
@@ -149,7 +152,7 @@ struct Lifter<'a, 'b> {
 /// `hot` is the region's execution counter in the baseline tier (none in the optimising tier).
 pub fn lift<'a>(
     b: &'a mut FunctionBuilder<'_>,
-    env: &LiftEnv<'a>,
+    env: &'a LiftEnv,
     region: &'a Region,
     hot: Option<HotCounter>,
 ) -> Vec<u64> {
@@ -201,7 +204,7 @@ pub fn lift<'a>(
         ctx,
         cpu,
         mem_base,
-        windows: env.windows,
+        windows: &env.windows,
         page_runs: env.hot_entries.is_some(),
         cached: [None; 32],
         heads,
@@ -211,8 +214,8 @@ pub fn lift<'a>(
         call_conv: env.call_conv,
         step_sig: None,
         region_sig: None,
-        targets: env.targets,
-        hot_entries: env.hot_entries,
+        targets: &env.targets,
+        hot_entries: env.hot_entries.as_deref(),
         dirty: [None; 32],
         funcs: HashMap::new(),
         table: env.table,
@@ -222,14 +225,7 @@ pub fn lift<'a>(
         plans: Vec::new(),
         groups: Vec::new(),
         checked: Vec::new(),
-        mixed_groups: env.windows.store.iter().all(|s| {
-            env.windows.load.iter().any(|l| {
-                s.lo >= l.lo
-                    && (s.lo - l.lo)
-                        .checked_add(s.len)
-                        .is_some_and(|end| end <= l.len)
-            })
-        }),
+        mixed_groups: env.windows.stores_inside_loads(),
     };
     for block in region.blocks.values() {
         l.block(block);
@@ -1066,7 +1062,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
         )
     }
 
-    fn load(&mut self, pc: u64, i: usize, ins: &Instr, size: i64, signed: bool) {
+    fn load(&mut self, pc: u64, i: usize, ins: &Instr, signed: bool) {
+        let Some((size, false)) = checks::access(ins.op) else {
+            return self.callout(pc, i);
+        };
         let addr = self.ea(ins.rs1, ins.imm);
         self.mem_check(pc, i, (ins.rs1, ins.imm, addr), size, false);
         let host = self.b.ins().iadd(self.mem_base, addr);
@@ -1086,7 +1085,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.set(ins.rd, v);
     }
 
-    fn store(&mut self, pc: u64, i: usize, ins: &Instr, size: i64) {
+    fn store(&mut self, pc: u64, i: usize, ins: &Instr) {
+        let Some((size, true)) = checks::access(ins.op) else {
+            return self.callout(pc, i);
+        };
         let addr = self.ea(ins.rs1, ins.imm);
         self.mem_check(pc, i, (ins.rs1, ins.imm, addr), size, true);
         let host = self.b.ins().iadd(self.mem_base, addr);
@@ -1152,17 +1154,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 let v = self.k(pc.wrapping_add(imm as u64));
                 self.set(rd, v);
             }
-            Op::Lb => self.load(pc, i, ins, 1, true),
-            Op::Lh => self.load(pc, i, ins, 2, true),
-            Op::Lw => self.load(pc, i, ins, 4, true),
-            Op::Ld => self.load(pc, i, ins, 8, false),
-            Op::Lbu => self.load(pc, i, ins, 1, false),
-            Op::Lhu => self.load(pc, i, ins, 2, false),
-            Op::Lwu => self.load(pc, i, ins, 4, false),
-            Op::Sb => self.store(pc, i, ins, 1),
-            Op::Sh => self.store(pc, i, ins, 2),
-            Op::Sw => self.store(pc, i, ins, 4),
-            Op::Sd => self.store(pc, i, ins, 8),
+            // Access sizes come from `checks::access`, which also plans the grouped checks.
+            Op::Lb | Op::Lh | Op::Lw => self.load(pc, i, ins, true),
+            Op::Ld | Op::Lbu | Op::Lhu | Op::Lwu => self.load(pc, i, ins, false),
+            Op::Sb | Op::Sh | Op::Sw | Op::Sd => self.store(pc, i, ins),
             Op::Addi => ri!(iadd),
             Op::Slti | Op::Sltiu => {
                 let a = self.get(ins.rs1);

@@ -392,7 +392,7 @@ impl Translator {
             work.extend(region.exits.iter().rev().copied());
             regions.push((id, region, hot));
         }
-        let env = self.lift_env();
+        let env = self.lift_env(false);
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
             .par_iter()
@@ -510,13 +510,7 @@ impl Translator {
             id,
             region,
             isa: self.hot_isa.clone(),
-            xlen: self.program.xlen,
-            call_conv: self.isa.default_call_conv(),
-            record: self.record,
-            windows: self.windows.clone(),
-            table: self.table.main_view(),
-            targets: Arc::clone(&self.targets),
-            hot_entries: Arc::clone(&self.hot_entries),
+            env: self.lift_env(true),
         };
         if self.hot_compile == HotCompile::Inline {
             let done = job.run();
@@ -634,16 +628,16 @@ impl Translator {
         Ok(())
     }
 
-    /// What the lifter needs from the translator for the baseline tier (the optimising tier's
-    /// compiles take snapshots instead, see [`hot::Job`]).
-    fn lift_env(&self) -> lift::LiftEnv<'_> {
+    /// What the lifter needs from the translator, for the baseline or the optimising tier (a
+    /// snapshot: `Arc`s of the entry maps, which the translator changes copy-on-write).
+    fn lift_env(&self, optimised: bool) -> lift::LiftEnv {
         lift::LiftEnv {
             xlen: self.program.xlen,
             call_conv: self.isa.default_call_conv(),
-            targets: &self.targets,
-            hot_entries: None,
+            targets: Arc::clone(&self.targets),
+            hot_entries: optimised.then(|| Arc::clone(&self.hot_entries)),
             record: self.record,
-            windows: &self.windows,
+            windows: self.windows.clone(),
             table: self.table.main_view(),
         }
     }
@@ -657,7 +651,7 @@ impl Translator {
     ) -> Result<Compiled, JitError> {
         compile(
             &*self.isa,
-            &self.lift_env(),
+            &self.lift_env(false),
             region,
             id,
             hot,
