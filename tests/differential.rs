@@ -426,30 +426,14 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     let mut b = t.machine();
     let sb = jit(&mut b, c.limit);
     assert_same(&reference, &Outcome::capture(sb, b), "jit")?;
-    // The optimising translation (`--jit-opt speed`) must agree too.
-    let mut b = t.machine();
-    let options = rvjit::jit::Options {
-        opt: rvjit::jit::OptLevel::Speed,
-        ..Default::default()
-    };
-    let mut tr = rvjit::jit::Translator::for_machine(&b, &options).expect("translate");
-    let sb = tr.run(&mut b, c.limit).expect("jit");
-    assert_same(&reference, &Outcome::capture(sb, b), "jit (opt speed)")?;
-    // The optimising tier: regions turn hot at their first or second checkpoint pass, so
-    // runs switch tiers at entries and loop heads mid-run (compiled in the background and
-    // installed at the dispatcher's next visit, inline, or whenever the background thread is
-    // done); without tiers at all.
-    use rvjit::jit::HotCompile;
-    for (hot, mode) in [
-        (Some(1), HotCompile::Lockstep),
-        (Some(2), HotCompile::Inline),
-        (Some(1), HotCompile::Background),
-        (None, HotCompile::Background),
-    ] {
+    // The Cranelift baseline (`--jit-baseline cranelift`), also with `--jit-opt speed`, must
+    // agree too (the default baseline is the direct emitter).
+    use rvjit::jit::{Baseline, OptLevel};
+    for opt in [OptLevel::None, OptLevel::Speed] {
         let mut b = t.machine();
         let options = rvjit::jit::Options {
-            hot_threshold: hot,
-            hot_compile: mode,
+            opt,
+            baseline: Baseline::Cranelift,
             ..Default::default()
         };
         let mut tr = rvjit::jit::Translator::for_machine(&b, &options).expect("translate");
@@ -457,7 +441,35 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         assert_same(
             &reference,
             &Outcome::capture(sb, b),
-            &format!("jit (hot threshold {hot:?}, {mode:?})"),
+            &format!("jit (Cranelift baseline, {opt:?})"),
+        )?;
+    }
+    // The optimising tier: regions turn hot at their first or second checkpoint pass, so
+    // runs switch tiers at entries and loop heads mid-run (compiled in the background and
+    // installed at the dispatcher's next visit, inline, or whenever the background thread is
+    // done); without tiers at all.
+    use rvjit::jit::HotCompile;
+    for (hot, mode, baseline) in [
+        (Some(1), HotCompile::Lockstep, Baseline::Direct),
+        (Some(1), HotCompile::Lockstep, Baseline::Cranelift),
+        (Some(2), HotCompile::Inline, Baseline::Direct),
+        (Some(2), HotCompile::Inline, Baseline::Cranelift),
+        (Some(1), HotCompile::Background, Baseline::Direct),
+        (None, HotCompile::Background, Baseline::Direct),
+    ] {
+        let mut b = t.machine();
+        let options = rvjit::jit::Options {
+            hot_threshold: hot,
+            hot_compile: mode,
+            baseline,
+            ..Default::default()
+        };
+        let mut tr = rvjit::jit::Translator::for_machine(&b, &options).expect("translate");
+        let sb = tr.run(&mut b, c.limit).expect("jit");
+        assert_same(
+            &reference,
+            &Outcome::capture(sb, b),
+            &format!("jit (hot threshold {hot:?}, {mode:?}, {baseline:?} baseline)"),
         )?;
         // Threshold 1: the first checkpoint pass of any region promotes it, and a second
         // pass installs the code (lockstep; in the background the run may end first).

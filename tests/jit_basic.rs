@@ -31,15 +31,23 @@ fn both(t: &Test) -> Outcome {
 /// Run `t` on a fresh translator with the given tier options; the outcome and the translator
 /// (for its statistics).
 fn run_tiered(t: &Test, hot: Option<u64>, mode: rvjit::jit::HotCompile) -> (Outcome, Translator) {
-    let mut b = t.machine();
-    let options = rvjit::jit::Options {
-        hot_threshold: hot,
-        hot_compile: mode,
-        ..Default::default()
+    let run = |baseline| {
+        let mut b = t.machine();
+        let options = rvjit::jit::Options {
+            hot_threshold: hot,
+            hot_compile: mode,
+            baseline,
+            ..Default::default()
+        };
+        let mut tr = Translator::for_machine(&b, &options).expect("translate");
+        let sb = tr.run(&mut b, t.limit).expect("jit");
+        (Outcome::capture(sb, b), tr)
     };
-    let mut tr = Translator::for_machine(&b, &options).expect("translate");
-    let sb = tr.run(&mut b, t.limit).expect("jit");
-    (Outcome::capture(sb, b), tr)
+    // Both baseline code generators, with the same tiers above them.
+    let (o, tr) = run(rvjit::jit::Baseline::default());
+    let (cranelift, _) = run(rvjit::jit::Baseline::Cranelift);
+    o.assert_same(&cranelift, "Cranelift baseline vs the default baseline");
+    (o, tr)
 }
 
 /// Stop `t` at `limit` on the translator and finish on the interpreter, and the reverse (both

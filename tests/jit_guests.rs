@@ -1,5 +1,7 @@
-//! Every committed guest ELF on the translator, compared with the interpreter on the complete
-//! outcome (stop, Cpu, outputs), with translation statistics printed (`--nocapture`).
+//! Every committed guest ELF on the translator (the default direct baseline, every region
+//! promoted to the optimising tier, and the Cranelift baseline), compared with the interpreter
+//! on the complete outcome (stop, Cpu, outputs), with translation statistics printed
+//! (`--nocapture`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -100,6 +102,26 @@ fn guests_agree_on_both_engines() {
             "{name}: output (hot)"
         );
         assert!(th.stats().hot_regions > 0, "{name}: nothing promoted");
+        // The Cranelift baseline (the default is the direct emitter).
+        let options = rvjit::jit::Options {
+            baseline: rvjit::jit::Baseline::Cranelift,
+            ..Default::default()
+        };
+        let mut tc = Translator::with_options(&program, &options).expect("translate");
+        let mut d = Machine::new(Arc::clone(&program), &config).expect("machine");
+        let sd = tc.run(&mut d, LIMIT).expect("jit run (Cranelift baseline)");
+        assert_eq!(sa, sd, "{name}: stop (Cranelift baseline)");
+        assert_eq!(a.cpu, d.cpu, "{name}: cpu (Cranelift baseline)");
+        assert_eq!(
+            a.host.stdout(),
+            d.host.stdout(),
+            "{name}: stdout (Cranelift baseline)"
+        );
+        assert_eq!(
+            a.host.public_output(),
+            d.host.public_output(),
+            "{name}: output (Cranelift baseline)"
+        );
         let s = tr.stats();
         eprintln!(
             "{name}: {:?} cycles={} interp={:.3}s jit={:.3}s translate={:.3}s regions={} (+{} on demand, {} hot; {} hot at threshold 1) blocks={} instrs={}",

@@ -168,8 +168,8 @@ fn run_split(m: &mut Machine, split: Option<u64>, limit: u64, engine: &mut dyn F
 ///
 /// Flags: bit 0 — misaligned accesses trap; bit 1 — stop at a cycle limit `split` (bits 2..8
 /// choose it) and resume. Checks: the interpreter run split equals the straight run; the
-/// translator (straight and split, and with every region promoted to the optimising tier)
-/// equals the interpreter; a second interpreter run is
+/// translator (straight and split, with every region promoted to the optimising tier, and
+/// with the Cranelift baseline) equals the interpreter; a second interpreter run is
 /// byte-identical (determinism).
 pub fn code(xlen: Xlen, data: &[u8]) {
     let Some((&flags, code)) = data.split_first() else { return };
@@ -207,28 +207,36 @@ pub fn code(xlen: Xlen, data: &[u8]) {
         let what = if split.is_some() { "translator resumed at a cycle limit" } else { "translator" };
         reference.assert_same(&Snapshot::take(stop, &m), what);
     }
-    // The optimising tier: every region promoted at its first checkpoint pass.
-    let options = rvjit::jit::Options {
-        hot_threshold: Some(1),
-        hot_compile: rvjit::jit::HotCompile::Lockstep,
-        ..Default::default()
-    };
-    let mut m = fresh();
-    let mut t = match rvjit::jit::Translator::for_machine(&m, &options) {
-        Ok(t) => t,
-        Err(e) if jit_lenient() => {
-            let _ = e;
-            return;
+    // The optimising tier (every region promoted at its first checkpoint pass), and the
+    // Cranelift baseline (the default baseline is the direct emitter).
+    let variants = [
+        (Some(1), rvjit::jit::Baseline::default(), "translator, optimising tier"),
+        (None, rvjit::jit::Baseline::Cranelift, "translator, Cranelift baseline"),
+    ];
+    for (hot_threshold, baseline, what) in variants {
+        let options = rvjit::jit::Options {
+            hot_threshold,
+            hot_compile: rvjit::jit::HotCompile::Lockstep,
+            baseline,
+            ..Default::default()
+        };
+        let mut m = fresh();
+        let mut t = match rvjit::jit::Translator::for_machine(&m, &options) {
+            Ok(t) => t,
+            Err(e) if jit_lenient() => {
+                let _ = e;
+                return;
+            }
+            Err(e) => panic!("translator error on a valid program: {e}"),
+        };
+        let mut run = |m: &mut Machine, l: u64| match t.run(m, l) {
+            Ok(s) => Some(s),
+            Err(_) if jit_lenient() => None,
+            Err(e) => panic!("{what}: error on a valid program: {e}"),
+        };
+        if let Some(stop) = run_split(&mut m, split, CYCLE_LIMIT, &mut run) {
+            reference.assert_same(&Snapshot::take(stop, &m), what);
         }
-        Err(e) => panic!("translator error on a valid program: {e}"),
-    };
-    let mut hot = |m: &mut Machine, l: u64| match t.run(m, l) {
-        Ok(s) => Some(s),
-        Err(_) if jit_lenient() => None,
-        Err(e) => panic!("translator (hot tier) error on a valid program: {e}"),
-    };
-    if let Some(stop) = run_split(&mut m, split, CYCLE_LIMIT, &mut hot) {
-        reference.assert_same(&Snapshot::take(stop, &m), "translator, optimising tier");
     }
 }
 

@@ -135,6 +135,12 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "WHERE", default_value_t = JitHotCompile::Background)]
     pub jit_hot_compile: JitHotCompile,
 
+    /// Code generator of the ahead-of-time baseline tier (--engine jit): x86-64 code emitted
+    /// directly from the instructions (about ten times faster to translate), or Cranelift.
+    /// Recording runs (--chunk-size) and non-x86-64 hosts always use Cranelift
+    #[arg(long, value_enum, value_name = "GEN", default_value_t = JitBaseline::Direct)]
+    pub jit_baseline: JitBaseline,
+
     /// Misaligned loads/stores: perform and count them, or fault
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = Misaligned::Allow)]
     pub misaligned: Misaligned,
@@ -198,6 +204,24 @@ impl JitOpt {
         match self {
             JitOpt::None => rvjit::jit::OptLevel::None,
             JitOpt::Speed => rvjit::jit::OptLevel::Speed,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum JitBaseline {
+    /// x86-64 code emitted directly from the instructions (falls back to Cranelift on other
+    /// hosts)
+    Direct,
+    /// Cranelift with the single-pass register allocator
+    Cranelift,
+}
+
+impl JitBaseline {
+    pub fn generator(self) -> rvjit::jit::Baseline {
+        match self {
+            JitBaseline::Direct => rvjit::jit::Baseline::Direct,
+            JitBaseline::Cranelift => rvjit::jit::Baseline::Cranelift,
         }
     }
 }

@@ -129,6 +129,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 lazy: args.jit_lazy,
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
                 hot_compile: args.jit_hot_compile.mode(),
+                baseline: args.jit_baseline.generator(),
                 record: true,
                 ..jit::Options::default()
             };
@@ -156,6 +157,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 lazy: args.jit_lazy,
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
                 hot_compile: args.jit_hot_compile.mode(),
+                baseline: args.jit_baseline.generator(),
                 ..jit::Options::default()
             };
             let mut translator = jit::Translator::for_machine(&m, &options).map_err(jit_error)?;

@@ -20,7 +20,7 @@
 //! change registers in between, or any write this plan did not foresee, falls back to a
 //! single check).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::isa::{Instr, Op};
 
@@ -73,7 +73,7 @@ pub fn plan(instrs: &[(u64, Instr)], mixed: bool) -> (Vec<Plan>, Vec<Group>) {
     // Writes to each register so far: a base register's accesses group only within one
     // version of its value.
     let mut version = [0u32; 32];
-    let mut open: HashMap<(u8, u32, bool), usize> = HashMap::new();
+    let mut open: HashMap<(u8, u32, bool), usize> = HashMap::default();
     for (k, (_, ins)) in instrs.iter().enumerate() {
         if let Some((size, store)) = access(ins.op) {
             let imm = i64::from(ins.imm);

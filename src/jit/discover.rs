@@ -5,7 +5,8 @@
 //! call is an entry of the caller's region, not a new region). Calls, indirect jumps and jumps
 //! to another function's symbol leave the region. Every block start is an entry of the region.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 use crate::isa::{Instr, Op};
 use crate::program::Code;
@@ -121,11 +122,11 @@ pub fn region(
     covered: &HashSet<u64>,
     trunc: impl Fn(u64) -> u64 + Copy,
 ) -> Region {
-    let mut leaders: HashSet<u64> = HashSet::new();
+    let mut leaders: HashSet<u64> = HashSet::default();
     let mut order = Vec::new();
     let mut work = vec![root];
     let mut exits = Vec::new();
-    let mut returns = HashSet::new();
+    let mut returns = HashSet::default();
     let mut size = 0usize;
     // Pass 1: find leaders by walking from each one to its control instruction.
     while let Some(pc) = work.pop() {
@@ -252,7 +253,7 @@ fn budgets(
     let mut checkpoints: HashSet<u64> = entries.iter().copied().collect();
     // Iterative DFS; `on_stack` marks gray nodes. Blocks not reachable from an entry (none
     // by construction) are searched too, so the graph minus edges into checkpoints is acyclic.
-    let mut state: HashMap<u64, u8> = HashMap::new(); // 1 = on stack, 2 = done
+    let mut state: HashMap<u64, u8> = HashMap::default(); // 1 = on stack, 2 = done
     let roots: Vec<u64> = entries
         .iter()
         .copied()
@@ -287,7 +288,7 @@ fn budgets(
         }
     }
     // Longest path over the acyclic graph without edges into checkpoints (memoized DFS).
-    let mut longest: HashMap<u64, u64> = HashMap::new();
+    let mut longest: HashMap<u64, u64> = HashMap::default();
     fn walk(
         pc: u64,
         blocks: &BTreeMap<u64, Block>,

@@ -30,7 +30,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::cache::{RangeView, SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
@@ -56,7 +56,7 @@ pub struct LiftEnv {
     /// In the optimising tier: the entries already recompiled hot. Static exits to them
     /// tail-call directly; exits to other entries go through the compiled-code table, so they
     /// reach the optimised code once their region is promoted too. `None` in the baseline.
-    pub hot_entries: Option<Arc<std::collections::HashSet<u64>>>,
+    pub hot_entries: Option<Arc<rustc_hash::FxHashSet<u64>>>,
     /// The fast windows of the memory layout the code is for ([`FastWindows`]).
     pub windows: FastWindows,
     /// The main range of the compiled-code table, for inline `jalr` lookups.
@@ -121,7 +121,7 @@ struct Lifter<'a, 'b> {
     /// Signature of region functions (for indirect tail calls), imported on first use.
     region_sig: Option<SigRef>,
     targets: &'a HashMap<u64, (u32, u32)>,
-    hot_entries: Option<&'a std::collections::HashSet<u64>>,
+    hot_entries: Option<&'a rustc_hash::FxHashSet<u64>>,
     /// Registers written in the current basic block and not yet stored (see `flush`).
     dirty: [Option<Value>; 32],
     /// Imported region functions by function index.
@@ -184,7 +184,7 @@ pub fn lift<'a>(
     b.append_block_param(exit, types::I32); // status
     let stop = b.create_block();
     b.set_cold_block(stop);
-    let mut heads = HashMap::new();
+    let mut heads = HashMap::default();
     for &start in region.blocks.keys() {
         heads.insert(start, b.create_block());
     }
@@ -217,7 +217,7 @@ pub fn lift<'a>(
         targets: &env.targets,
         hot_entries: env.hot_entries.as_deref(),
         dirty: [None; 32],
-        funcs: HashMap::new(),
+        funcs: HashMap::default(),
         table: env.table,
         hot,
         log,
@@ -374,6 +374,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
             self.store_cycle();
             let idx = self.b.ins().iconst(types::I32, i64::from(index));
             self.b.ins().return_call(f, &[self.ctx, idx]);
+        } else if pc.wrapping_sub(self.table.base) < self.table.bytes {
+            // Not a Cranelift region's entry (yet): the direct emitter's regions, and code
+            // translated later, are reached through the table.
+            let v = self.k64(pc);
+            self.goto_indirect(v);
         } else {
             let v = self.k64(pc);
             self.exit_to(v, STATUS_CONTINUE);

@@ -5,6 +5,9 @@
 //! - [`lift`] turns a region into Cranelift IR (registers loaded per basic block from the
 //!   `Cpu`, exact cycle budget, checked memory accesses, call-outs to the interpreter for rare
 //!   instructions);
+//! - [`direct`] emits the baseline tier's x86-64 code straight from the instructions (no
+//!   Cranelift), ahead of time; [`lift`] serves the code translated while running and the
+//!   optimising tier;
 //! - [`cache`] is the dense pc-indexed table of compiled entries;
 //! - [`hot`] runs the optimising tier's compiles, in the background by default;
 //! - [`runtime`] is the `repr(C)` context and the `extern "C"` helper;
@@ -14,13 +17,15 @@
 
 pub mod cache;
 pub mod checks;
+#[cfg(target_arch = "x86_64")]
+pub mod direct;
 pub mod discover;
 pub mod hot;
 pub mod lift;
 pub mod runtime;
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -117,6 +122,29 @@ pub struct Options {
     /// the default [`MemoryConfig`]. The translator runs only on machines whose memory allows
     /// them ([`JitError::LayoutMismatch`]).
     pub windows: Option<FastWindows>,
+    /// Which code generator translates ahead of time (see [`Baseline`]).
+    pub baseline: Baseline,
+}
+
+/// The code generator of the ahead-of-time baseline tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Baseline {
+    /// x86-64 code emitted directly from the instructions ([`direct`]): about ten times less
+    /// translation time than Cranelift's. Recording translations and hosts other than x86-64
+    /// use Cranelift instead.
+    Direct,
+    /// Cranelift (single-pass register allocator, `opt_level` from [`Options::opt`]).
+    Cranelift,
+}
+
+impl Default for Baseline {
+    fn default() -> Self {
+        if cfg!(target_arch = "x86_64") {
+            Baseline::Direct
+        } else {
+            Baseline::Cranelift
+        }
+    }
 }
 
 /// Default of [`Options::hot_threshold`] (see BENCHMARKS.md, "Tiers").
@@ -143,6 +171,7 @@ impl Default for Options {
             hot_compile: HotCompile::default(),
             record: false,
             windows: None,
+            baseline: Baseline::default(),
         }
     }
 }
@@ -191,6 +220,11 @@ pub struct Translator {
     /// The last memory layout found to allow `windows` (the layout and the program determine
     /// every page's permissions, so one check per layout suffices).
     allowed_layout: Option<Layout>,
+    /// Ahead-of-time regions go to the direct emitter ([`Baseline::Direct`], plain
+    /// translations on x86-64).
+    direct: bool,
+    /// The direct emitter's code: read + execute mappings the table points into.
+    direct_code: Vec<memmap2::Mmap>,
 }
 
 /// At most this many instructions run in the interpreter to reach an entry from a mid-block
@@ -278,9 +312,9 @@ impl Translator {
             module: Some(module),
             table: Table::new(&program.code),
             func_starts: program.functions.iter().map(|f| f.addr).collect(),
-            covered: HashSet::new(),
+            covered: HashSet::default(),
             pending: Vec::new(),
-            pending_leaders: HashSet::new(),
+            pending_leaders: HashSet::default(),
             isa,
             hot_isa,
             hot_threshold: options
@@ -300,6 +334,10 @@ impl Translator {
                 .clone()
                 .unwrap_or_else(|| default_windows(program)),
             allowed_layout: None,
+            direct: options.baseline == Baseline::Direct
+                && !options.record
+                && cfg!(target_arch = "x86_64"),
+            direct_code: Vec::new(),
         };
         let mut work: Vec<u64> = vec![program.entry];
         if !options.lazy {
@@ -388,10 +426,20 @@ impl Translator {
             if self.known(root) || self.program.code.fetch(root).is_none() {
                 continue;
             }
-            let (id, region, hot) = self.discover(root, false)?;
+            let (id, region, hot) = self.discover(root, false, !self.direct)?;
             work.extend(region.exits.iter().rev().copied());
             regions.push((id, region, hot));
         }
+        if self.direct {
+            return self.emit_direct(regions);
+        }
+        let regions = regions
+            .into_iter()
+            .map(|(id, region, hot)| {
+                id.map(|id| (id, region, hot))
+                    .ok_or(JitError::Finalize("region function not declared".into()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let env = self.lift_env(false);
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
@@ -413,17 +461,85 @@ impl Translator {
         Ok(())
     }
 
-    /// Discover the region rooted at `root` and declare its function.
+    /// The direct emitter's half of [`Self::translate_all`]: emit the regions in parallel,
+    /// place them in one mapping, make it read + execute (never writable at the same time),
+    /// and enter their entries in the table.
+    #[cfg(target_arch = "x86_64")]
+    fn emit_direct(
+        &mut self,
+        regions: Vec<(Option<FuncId>, discover::Region, Option<lift::HotCounter>)>,
+    ) -> Result<(), JitError> {
+        if regions.is_empty() {
+            return Ok(());
+        }
+        let env = self.lift_env(false);
+        let code: Vec<Result<Vec<u8>, JitError>> = regions
+            .par_iter()
+            .map(|(_, region, hot)| {
+                direct::emit(&env, region, *hot).map_err(|reason| JitError::Translate {
+                    pc: region.root,
+                    reason,
+                })
+            })
+            .collect();
+        let code = code.into_iter().collect::<Result<Vec<_>, _>>()?;
+        for ((_, region, _), c) in regions.iter().zip(&code) {
+            if dump_requested(region.root) {
+                dump_code(region.root, "direct", c);
+            }
+        }
+        // Functions start 16-byte aligned.
+        let mut offsets = Vec::with_capacity(code.len());
+        let mut len = 0usize;
+        for c in &code {
+            offsets.push(len);
+            len = (len + c.len()).next_multiple_of(16);
+        }
+        let mut map = memmap2::MmapMut::map_anon(len.max(1))
+            .map_err(|e| JitError::Finalize(format!("mapping code: {e}")))?;
+        for (c, &off) in code.iter().zip(&offsets) {
+            map.get_mut(off..off + c.len())
+                .ok_or(JitError::Finalize("code layout".into()))?
+                .copy_from_slice(c);
+        }
+        let map = map
+            .make_exec()
+            .map_err(|e| JitError::Finalize(format!("making code executable: {e}")))?;
+        let base = map.as_ptr() as usize;
+        for ((_, region, hot), off) in regions.into_iter().zip(offsets) {
+            for (index, pc) in region.entry_order().into_iter().enumerate() {
+                self.table.insert(pc, base + off, index as u32);
+            }
+            self.keep_for_tier(region, hot);
+        }
+        self.direct_code.push(map);
+        Ok(())
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn emit_direct(
+        &mut self,
+        _regions: Vec<(Option<FuncId>, discover::Region, Option<lift::HotCounter>)>,
+    ) -> Result<(), JitError> {
+        Err(JitError::Finalize(
+            "the direct baseline needs an x86-64 host".into(),
+        ))
+    }
+
+    /// Discover the region rooted at `root` and, with `declare`, declare its function in the
+    /// module (Cranelift code reaches its entries by direct tail calls; the direct emitter's
+    /// regions are reached through the table).
     fn discover(
         &mut self,
         root: u64,
         on_demand: bool,
-    ) -> Result<(FuncId, discover::Region, Option<lift::HotCounter>), JitError> {
+        declare: bool,
+    ) -> Result<(Option<FuncId>, discover::Region, Option<lift::HotCounter>), JitError> {
         let xlen = self.program.xlen;
         // Ahead of time, regions do not duplicate each other; a region made on demand (for a pc
         // that is no entry, e.g. a jump-table target) takes all code it reaches, so hot code
         // reached that way stays inside one region.
-        let empty = HashSet::new();
+        let empty = HashSet::default();
         let covered = if on_demand { &empty } else { &self.covered };
         let region = discover::region(
             &self.program.code,
@@ -432,26 +548,34 @@ impl Translator {
             covered,
             move |v| xlen.trunc(v),
         );
-        let module = self
-            .module
-            .as_mut()
-            .ok_or(JitError::Finalize("module already freed".into()))?;
-        let sig = lift::region_signature();
-        let name = format!("r{:x}_{}", root, self.stats.regions);
-        let id = module
-            .declare_function(&name, Linkage::Local, &sig)
-            .map_err(|e| JitError::Translate {
-                pc: root,
-                reason: e.to_string(),
-            })?;
+        let id = if declare {
+            let module = self
+                .module
+                .as_mut()
+                .ok_or(JitError::Finalize("module already freed".into()))?;
+            let sig = lift::region_signature();
+            let name = format!("r{:x}_{}", root, self.stats.regions);
+            Some(
+                module
+                    .declare_function(&name, Linkage::Local, &sig)
+                    .map_err(|e| JitError::Translate {
+                        pc: root,
+                        reason: e.to_string(),
+                    })?,
+            )
+        } else {
+            None
+        };
         for b in region.blocks.values() {
             self.covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
         }
         for (i, pc) in region.entry_order().into_iter().enumerate() {
             self.pending_leaders.insert(pc);
-            Arc::make_mut(&mut self.targets)
-                .entry(pc)
-                .or_insert((id.as_u32(), i as u32));
+            if let Some(id) = id {
+                Arc::make_mut(&mut self.targets)
+                    .entry(pc)
+                    .or_insert((id.as_u32(), i as u32));
+            }
         }
         self.stats.regions += 1;
         self.stats.blocks += region.blocks.len() as u64;
@@ -663,7 +787,8 @@ impl Translator {
     /// Translate the region at `pc` while running.
     fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
         let start = Instant::now();
-        let (id, region, hot) = self.discover(pc, true)?;
+        let (id, region, hot) = self.discover(pc, true, true)?;
+        let id = id.ok_or(JitError::Finalize("region function not declared".into()))?;
         let c = self.compile_single(&region, id, hot)?;
         self.define(id, &region, c, false)?;
         self.finalize()?;
@@ -884,6 +1009,13 @@ fn host_isa(opt: &str, regalloc: &str) -> Result<OwnedTargetIsa, JitError> {
     // Tail calls between regions (Cranelift's x64 tail calls rely on frame pointers).
     set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
+    if let Ok(extra) = std::env::var("RVJIT_XFLAGS") {
+        for kv in extra.split(',').filter(|s| !s.is_empty()) {
+            if let Some((k, v)) = kv.split_once('=') {
+                set(&mut flags, k, v)?;
+            }
+        }
+    }
     set(
         &mut flags,
         "enable_verifier",
@@ -957,10 +1089,7 @@ fn compile(
         lift::lift(&mut b, env, region, hot);
         b.finalize(isa.frontend_config());
     }
-    let dump = std::env::var("RVJIT_DUMP")
-        .ok()
-        .and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok())
-        == Some(region.root);
+    let dump = dump_requested(region.root);
     cctx.set_disasm(dump);
     if dump {
         eprintln!("{}", cctx.func.display());
@@ -989,11 +1118,7 @@ fn compile(
         } else {
             "base"
         };
-        let path = std::env::temp_dir().join(format!("rvjit-{:x}-{tier}.bin", region.root));
-        match std::fs::write(&path, &bytes) {
-            Ok(()) => eprintln!("machine code: {}", path.display()),
-            Err(e) => eprintln!("machine code not written to {}: {e}", path.display()),
-        }
+        dump_code(region.root, tier, &bytes);
     }
     let relocs = code
         .buffer
@@ -1006,6 +1131,24 @@ fn compile(
         align,
         relocs,
     })
+}
+
+/// Does `RVJIT_DUMP=<hex pc>` ask for the region rooted at `root` (a debugging aid)?
+fn dump_requested(root: u64) -> bool {
+    std::env::var("RVJIT_DUMP")
+        .ok()
+        .and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok())
+        == Some(root)
+}
+
+/// Write a region's final machine code to `$TMPDIR/rvjit-<root>-<tier>.bin`, for
+/// `objdump -D -b binary -m i386:x86-64`.
+fn dump_code(root: u64, tier: &str, bytes: &[u8]) {
+    let path = std::env::temp_dir().join(format!("rvjit-{root:x}-{tier}.bin"));
+    match std::fs::write(&path, bytes) {
+        Ok(()) => eprintln!("machine code: {}", path.display()),
+        Err(e) => eprintln!("machine code not written to {}: {e}", path.display()),
+    }
 }
 
 impl Drop for Translator {

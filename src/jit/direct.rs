@@ -1,0 +1,961 @@
+//! The direct baseline tier: x86-64 machine code emitted straight from a region's
+//! instructions with templates (dynasm), without Cranelift.
+//!
+//! Ahead-of-time translation covers every instruction of the guest, and most of them never run
+//! or run a few times: Cranelift spends about 8 µs of CPU per guest instruction on them, this
+//! tier well under 1 µs. Code that runs often is recompiled by the optimising (Cranelift) tier
+//! exactly as the Cranelift baseline's code is: the same hot counters, the same protocol
+//! ([`lift::HotCounter`]).
+//!
+//! The region function has the same contract as a lifted one ([`lift`]'s module comment):
+//! `fn(ctx, entry) -> status` in Cranelift's `Tail` convention on x86-64 (arguments in rdi,
+//! esi, status in eax, System V callee-saved registers), so the entry trampoline calls it and
+//! regions of either kind tail-call each other through the compiled-code table. Inside:
+//! - host registers: r12 = `&Cpu`, r13 = host base of guest memory, r14 = `&Ctx`, r15 = the
+//!   cycle count at the start of the current basic block (`cpu.cycle` is written from it
+//!   wherever control leaves);
+//! - guest registers live in the Cpu: every instruction loads its sources and stores its
+//!   result (store forwarding makes this cheap), so any exit or call-out finds the Cpu
+//!   current and nothing is written back;
+//! - budget checks, hot counters, memory checks (the fast windows with the rotate trick, or
+//!   the fast table when no window fits), call-outs to [`rvjit_step`], and exits with the
+//!   status codes of [`super::runtime`] mirror the lifter's; everything the checks do not clear
+//!   leaves with [`STATUS_STEP`] and the interpreter executes it;
+//! - static exits to other regions and `jalr` go through the compiled-code table (an empty
+//!   slot returns to the dispatcher).
+//!
+//! The differential tests run every program on this tier, the Cranelift tiers and the
+//! interpreter and compare full state.
+
+use dynasmrt::{dynasm, x64::X64Relocation, DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
+use rustc_hash::FxHashMap as HashMap;
+
+use super::cache::{SLOT_CODE, SLOT_INDEX};
+use super::checks;
+use super::discover::{self, End, Region};
+use super::lift::{HotCounter, LiftEnv, INSTALLED};
+use super::runtime::*;
+use crate::isa::{self, Instr, Op, Xlen};
+use crate::memory::PAGE_SHIFT;
+
+type Asm = VecAssembler<X64Relocation>;
+
+/// Emit the region as position-independent machine code (internal jumps are relative, every
+/// outside address is an immediate). Returns the code; entry indices follow
+/// [`Region::entry_order`].
+pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<Vec<u8>, String> {
+    let mut a = Asm::new(0);
+    let epilogue = a.new_dynamic_label();
+    let heads = region
+        .blocks
+        .keys()
+        .map(|&pc| (pc, a.new_dynamic_label()))
+        .collect();
+    let mut e = Emitter {
+        a,
+        x64: env.xlen == Xlen::X64,
+        xlen: env.xlen,
+        env,
+        heads,
+        epilogue,
+        stubs: Vec::new(),
+        hot,
+    };
+    e.prologue(&region.entry_order());
+    for block in region.blocks.values() {
+        e.block(block, region);
+    }
+    e.stubs();
+    e.a.finalize().map_err(|err| format!("{err:?}"))
+}
+
+/// Cold code, emitted after the region's blocks.
+enum Stub {
+    /// Leave with `status` at `pc`; `cpu.cycle` = r15 + `retired`.
+    Exit { pc: u64, status: u32, retired: i32 },
+    /// A hot counter passed its threshold (the counter is in rcx); `body` continues the block.
+    Hot {
+        pc: u64,
+        h: HotCounter,
+        body: DynamicLabel,
+    },
+    /// Continue at a static pc outside the region (the block is retired).
+    Goto { pc: u64 },
+    /// A call-out stopped the run (the Cpu holds the final state).
+    Stop,
+}
+
+struct Emitter<'a> {
+    a: Asm,
+    x64: bool,
+    xlen: Xlen,
+    env: &'a LiftEnv,
+    heads: HashMap<u64, DynamicLabel>,
+    epilogue: DynamicLabel,
+    stubs: Vec<(DynamicLabel, Stub)>,
+    hot: Option<HotCounter>,
+}
+
+/// Offset of guest register `r` in the Cpu.
+fn reg(r: u8) -> i32 {
+    CPU_REGS + 8 * i32::from(r & 31)
+}
+
+/// `v` as a sign-extended 32-bit immediate, if it is one.
+fn imm32(v: u64) -> Option<i32> {
+    i32::try_from(v as i64).ok()
+}
+
+impl Emitter<'_> {
+    fn stub(&mut self, s: Stub) -> DynamicLabel {
+        let l = self.a.new_dynamic_label();
+        self.stubs.push((l, s));
+        l
+    }
+
+    /// Save the callee-saved registers this code uses (four pushes after rbp keep rsp 16-byte
+    /// aligned for call-outs), set up the fixed registers, and switch on the entry index.
+    fn prologue(&mut self, order: &[u64]) {
+        dynasm!(self.a
+            ; .arch x64
+            ; push rbp
+            ; mov rbp, rsp
+            ; push r12
+            ; push r13
+            ; push r14
+            ; push r15
+            ; mov r14, rdi
+            ; mov r12, QWORD [r14 + CTX_CPU]
+            ; mov r13, QWORD [r14 + CTX_MEM_BASE]
+            ; mov r15, QWORD [r12 + CPU_CYCLE]
+        );
+        for (i, pc) in order.iter().enumerate() {
+            if let Some(&h) = self.heads.get(pc) {
+                let i = i as i32;
+                dynasm!(self.a ; .arch x64 ; cmp esi, i ; je =>h);
+            }
+        }
+        let bad = STATUS_BAD_ENTRY as i32;
+        let epi = self.epilogue;
+        dynasm!(self.a
+            ; .arch x64
+            ; mov eax, bad
+            ; jmp =>epi
+            ; =>epi
+            ; pop r15
+            ; pop r14
+            ; pop r13
+            ; pop r12
+            ; pop rbp
+            ; ret
+        );
+    }
+
+    /// Tail-call the region code at rdx with the entry index in esi.
+    fn tail_call_rdx(&mut self) {
+        dynasm!(self.a
+            ; .arch x64
+            ; mov QWORD [r12 + CPU_CYCLE], r15
+            ; mov rdi, r14
+            ; pop r15
+            ; pop r14
+            ; pop r13
+            ; pop r12
+            ; pop rbp
+            ; jmp rdx
+        );
+    }
+
+    fn store_pc(&mut self, pc: u64) {
+        match imm32(pc) {
+            Some(k) => dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + CPU_PC], k),
+            None => {
+                let k = pc as i64;
+                dynasm!(self.a ; .arch x64 ; mov rax, QWORD k ; mov QWORD [r12 + CPU_PC], rax)
+            }
+        }
+    }
+
+    /// `cpu.cycle = r15 + retired`.
+    fn store_cycle(&mut self, retired: i32) {
+        if retired == 0 {
+            dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + CPU_CYCLE], r15);
+        } else {
+            dynasm!(self.a
+                ; .arch x64
+                ; lea rax, [r15 + retired]
+                ; mov QWORD [r12 + CPU_CYCLE], rax
+            );
+        }
+    }
+
+    /// Leave the region at `pc` with `status`.
+    fn exit(&mut self, pc: u64, status: u32, retired: i32) {
+        self.store_pc(pc);
+        self.store_cycle(retired);
+        let s = status as i32;
+        let epi = self.epilogue;
+        dynasm!(self.a ; .arch x64 ; mov eax, s ; jmp =>epi);
+    }
+
+    /// Continue at a static pc outside the region (block retired): through its table slot
+    /// when it has code, else via the dispatcher.
+    fn goto_far(&mut self, pc: u64) {
+        let t = self.env.table;
+        if pc >= t.base && pc - t.base < t.bytes {
+            // Slot `(pc - base) >> 1` of 16 bytes.
+            let slot = t.slots.wrapping_add((pc - t.base) * 8) as i64;
+            let out = self.a.new_dynamic_label();
+            dynasm!(self.a
+                ; .arch x64
+                ; mov rax, QWORD slot
+                ; mov rdx, QWORD [rax + SLOT_CODE]
+                ; test rdx, rdx
+                ; jz =>out
+                ; mov esi, DWORD [rax + SLOT_INDEX]
+            );
+            self.tail_call_rdx();
+            dynasm!(self.a ; .arch x64 ; =>out);
+        }
+        self.exit(pc, STATUS_CONTINUE, 0);
+    }
+
+    fn goto(&mut self, pc: u64) {
+        match self.heads.get(&pc) {
+            Some(&h) => dynasm!(self.a ; .arch x64 ; jmp =>h),
+            None => self.goto_far(pc),
+        }
+    }
+
+    /// Continue at the computed pc in rax (block retired): through the table, else via the
+    /// dispatcher.
+    fn goto_indirect(&mut self) {
+        let t = self.env.table;
+        let (base, bytes, slots) = (t.base as i64, t.bytes as i64, t.slots as i64);
+        let out = self.a.new_dynamic_label();
+        dynasm!(self.a
+            ; .arch x64
+            ; mov rdx, QWORD base
+            ; mov rcx, rax
+            ; sub rcx, rdx
+            ; mov rdx, QWORD bytes
+            ; cmp rcx, rdx
+            ; jae =>out
+            ; shl rcx, 3
+            ; mov rdx, QWORD slots
+            ; add rcx, rdx
+            ; mov rdx, QWORD [rcx + SLOT_CODE]
+            ; test rdx, rdx
+            ; jz =>out
+            ; mov esi, DWORD [rcx + SLOT_INDEX]
+        );
+        self.tail_call_rdx();
+        let cont = STATUS_CONTINUE as i32;
+        let epi = self.epilogue;
+        dynasm!(self.a
+            ; .arch x64
+            ; =>out
+            ; mov QWORD [r12 + CPU_PC], rax
+            ; mov QWORD [r12 + CPU_CYCLE], r15
+            ; mov eax, cont
+            ; jmp =>epi
+        );
+    }
+
+    /// rax = x[r] (on RV32 the zero-extended low word).
+    fn load_rax(&mut self, r: u8) {
+        let o = reg(r);
+        if r == 0 {
+            dynasm!(self.a ; .arch x64 ; xor eax, eax);
+        } else if self.x64 {
+            dynasm!(self.a ; .arch x64 ; mov rax, QWORD [r12 + o]);
+        } else {
+            dynasm!(self.a ; .arch x64 ; mov eax, DWORD [r12 + o]);
+        }
+    }
+
+    fn load_rcx(&mut self, r: u8) {
+        let o = reg(r);
+        if r == 0 {
+            dynasm!(self.a ; .arch x64 ; xor ecx, ecx);
+        } else if self.x64 {
+            dynasm!(self.a ; .arch x64 ; mov rcx, QWORD [r12 + o]);
+        } else {
+            dynasm!(self.a ; .arch x64 ; mov ecx, DWORD [r12 + o]);
+        }
+    }
+
+    /// x[rd] = rax (on RV32 rax holds a 32-bit result, zero-extended: the canonical form).
+    fn store_rax(&mut self, rd: u8) {
+        if rd != 0 {
+            let o = reg(rd);
+            dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], rax);
+        }
+    }
+
+    fn store_rcx(&mut self, rd: u8) {
+        if rd != 0 {
+            let o = reg(rd);
+            dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], rcx);
+        }
+    }
+
+    fn store_const(&mut self, rd: u8, v: u64) {
+        if rd == 0 {
+            return;
+        }
+        let o = reg(rd);
+        let v = self.xlen.trunc(v);
+        match imm32(v) {
+            Some(k) => dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], k),
+            None => {
+                let k = v as i64;
+                dynasm!(self.a ; .arch x64 ; mov rax, QWORD k ; mov QWORD [r12 + o], rax)
+            }
+        }
+    }
+
+    fn block(&mut self, block: &discover::Block, region: &Region) {
+        let Some(&head) = self.heads.get(&block.start) else {
+            return;
+        };
+        dynasm!(self.a ; .arch x64 ; =>head);
+        let n = block.instrs.len() as i32;
+        if let Some(&w) = region.budgets.get(&block.start) {
+            // Checkpoint: leave for the interpreter when the longest run of instructions up
+            // to the next checkpoint does not fit in the remaining budget.
+            let out = self.stub(Stub::Exit {
+                pc: block.start,
+                status: STATUS_BUDGET,
+                retired: 0,
+            });
+            dynasm!(self.a
+                ; .arch x64
+                ; mov rax, QWORD [r14 + CTX_LIMIT]
+                ; sub rax, r15
+            );
+            match i32::try_from(w) {
+                Ok(k) => dynasm!(self.a ; .arch x64 ; cmp rax, k),
+                Err(_) => {
+                    let w = w as i64;
+                    dynasm!(self.a ; .arch x64 ; mov rdx, QWORD w ; cmp rax, rdx)
+                }
+            }
+            dynasm!(self.a ; .arch x64 ; jb =>out);
+            if let Some(h) = self.hot {
+                let body = self.a.new_dynamic_label();
+                let slow = self.stub(Stub::Hot {
+                    pc: block.start,
+                    h,
+                    body,
+                });
+                let addr = h.addr as i64;
+                dynasm!(self.a
+                    ; .arch x64
+                    ; mov rax, QWORD addr
+                    ; mov rcx, QWORD [rax]
+                    ; add rcx, 1
+                    ; mov QWORD [rax], rcx
+                );
+                match i32::try_from(h.threshold) {
+                    Ok(k) => dynasm!(self.a ; .arch x64 ; cmp rcx, k),
+                    Err(_) => {
+                        let t = h.threshold as i64;
+                        dynasm!(self.a ; .arch x64 ; mov rdx, QWORD t ; cmp rcx, rdx)
+                    }
+                }
+                dynasm!(self.a ; .arch x64 ; jae =>slow ; =>body);
+            }
+        }
+        let last = block.instrs.len().saturating_sub(1);
+        for (i, &(pc, ins)) in block.instrs.iter().enumerate() {
+            if i == last && discover::is_control(ins.op) {
+                self.control(pc, &ins, i as i32, n);
+                return;
+            }
+            self.instr(pc, &ins, i as i32);
+        }
+        dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
+        match block.end {
+            End::Fall(next) => self.goto(next),
+            End::Control => {
+                let s = STATUS_BAD_ENTRY as i32;
+                let epi = self.epilogue;
+                dynasm!(self.a ; .arch x64 ; mov eax, s ; jmp =>epi);
+            }
+        }
+    }
+
+    /// A block-ending control instruction, the `i`-th of a block of `n`.
+    fn control(&mut self, pc: u64, ins: &Instr, i: i32, n: i32) {
+        let x = self.xlen;
+        let next = x.trunc(pc.wrapping_add(u64::from(ins.len)));
+        let target = x.trunc(pc.wrapping_add(ins.imm as i64 as u64));
+        match ins.op {
+            Op::Jal => {
+                self.store_const(ins.rd, next);
+                dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
+                self.goto(target);
+            }
+            Op::Jalr => {
+                // The target first: rd may be rs1.
+                self.load_rax(ins.rs1);
+                let imm = ins.imm;
+                if self.x64 {
+                    dynasm!(self.a ; .arch x64 ; add rax, imm ; and rax, -2);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; add eax, imm ; and eax, -2);
+                }
+                if ins.rd != 0 {
+                    // Not through `store_const`, which would clobber rax.
+                    let o = reg(ins.rd);
+                    match imm32(next) {
+                        Some(k) => dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], k),
+                        None => {
+                            let k = next as i64;
+                            dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k ; mov QWORD [r12 + o], rcx)
+                        }
+                    }
+                }
+                dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
+                self.goto_indirect();
+            }
+            Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                // lea leaves the flags alone.
+                if self.x64 {
+                    dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n] ; cmp rax, rcx);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n] ; cmp eax, ecx);
+                }
+                let taken = match self.heads.get(&target) {
+                    Some(&h) => h,
+                    None => self.stub(Stub::Goto { pc: target }),
+                };
+                match ins.op {
+                    Op::Beq => dynasm!(self.a ; .arch x64 ; je =>taken),
+                    Op::Bne => dynasm!(self.a ; .arch x64 ; jne =>taken),
+                    Op::Blt => dynasm!(self.a ; .arch x64 ; jl =>taken),
+                    Op::Bge => dynasm!(self.a ; .arch x64 ; jge =>taken),
+                    Op::Bltu => dynasm!(self.a ; .arch x64 ; jb =>taken),
+                    _ => dynasm!(self.a ; .arch x64 ; jae =>taken),
+                }
+                self.goto(next);
+            }
+            // ebreak and illegal instructions stop the run; the interpreter produces the stop.
+            _ => self.exit(pc, STATUS_STEP, i),
+        }
+    }
+
+    /// Run the instruction in the interpreter ([`rvjit_step`]) and go on unless it stopped
+    /// the run. Registers are in the Cpu already, and r12-r15 survive the C call.
+    fn callout(&mut self, pc: u64, i: i32) {
+        self.store_pc(pc);
+        self.store_cycle(i);
+        let step = rvjit_step as *const () as usize as i64;
+        let stop = self.stub(Stub::Stop);
+        dynasm!(self.a
+            ; .arch x64
+            ; mov rdi, r14
+            ; mov rax, QWORD step
+            ; call rax
+            ; cmp DWORD [r14 + CTX_FLAG], 0
+            ; jne =>stop
+        );
+    }
+
+    /// rax = the effective address `x[rs1] + imm` (RV32: modulo 2^32) of an access, checked:
+    /// continue only when the access may go straight to host memory at r13 + rax.
+    fn address(&mut self, pc: u64, i: i32, ins: &Instr, size: i64, store: bool) {
+        self.load_rax(ins.rs1);
+        let imm = ins.imm;
+        if self.x64 {
+            dynasm!(self.a ; .arch x64 ; add rax, imm);
+        } else {
+            dynasm!(self.a ; .arch x64 ; add eax, imm);
+        }
+        let list = if store {
+            &self.env.windows.store
+        } else {
+            &self.env.windows.load
+        };
+        let mut order: Vec<_> = list
+            .iter()
+            .copied()
+            .filter(|w| w.len >= size as u64)
+            .collect();
+        // As in the lifter: stack accesses try the lowest window first, others the highest.
+        if ins.rs1 != 2 {
+            order.reverse();
+        }
+        let ok = self.a.new_dynamic_label();
+        let miss = self.stub(Stub::Exit {
+            pc,
+            status: STATUS_STEP,
+            retired: i,
+        });
+        let shift = size.trailing_zeros() as i8;
+        for w in &order {
+            // (addr - lo) rotr log2(size) <= (len - size) / size: aligned and inside.
+            let d = (w.lo as i64).wrapping_neg();
+            match i32::try_from(d) {
+                Ok(d) => dynasm!(self.a ; .arch x64 ; lea rcx, [rax + d]),
+                Err(_) => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD d ; add rcx, rax),
+            }
+            if shift > 0 {
+                dynasm!(self.a ; .arch x64 ; ror rcx, shift);
+            }
+            let lim = ((w.len - size as u64) / size as u64) as i64;
+            match i32::try_from(lim) {
+                Ok(k) => dynasm!(self.a ; .arch x64 ; cmp rcx, k),
+                Err(_) => dynasm!(self.a ; .arch x64 ; mov rdx, QWORD lim ; cmp rcx, rdx),
+            }
+            dynasm!(self.a ; .arch x64 ; jbe =>ok);
+        }
+        if order.is_empty() {
+            // The fast table: one byte per page (clamped to the sentinel), zero where an
+            // aligned access may go to host memory.
+            let table = if store {
+                CTX_STORE_TABLE
+            } else {
+                CTX_LOAD_TABLE
+            };
+            let ps = PAGE_SHIFT as i8;
+            dynasm!(self.a
+                ; .arch x64
+                ; mov rdx, QWORD [r14 + CTX_SPAN]
+                ; shr rdx, ps
+                ; mov rcx, rax
+                ; shr rcx, ps
+                ; cmp rcx, rdx
+                ; cmova rcx, rdx
+                ; mov rdx, QWORD [r14 + table]
+                ; movzx edx, BYTE [rdx + rcx]
+            );
+            if size > 1 {
+                let m = (size - 1) as i32;
+                dynasm!(self.a ; .arch x64 ; mov ecx, eax ; and ecx, m ; or edx, ecx);
+            }
+            dynasm!(self.a ; .arch x64 ; test edx, edx ; jz =>ok);
+        }
+        dynasm!(self.a ; .arch x64 ; jmp =>miss ; =>ok);
+    }
+
+    fn load(&mut self, pc: u64, i: i32, ins: &Instr, signed: bool) {
+        let Some((size, false)) = checks::access(ins.op) else {
+            return self.callout(pc, i);
+        };
+        self.address(pc, i, ins, size, false);
+        match (size, signed, self.x64) {
+            (1, true, true) => dynasm!(self.a ; .arch x64 ; movsx rcx, BYTE [r13 + rax]),
+            (1, true, false) => dynasm!(self.a ; .arch x64 ; movsx ecx, BYTE [r13 + rax]),
+            (1, false, _) => dynasm!(self.a ; .arch x64 ; movzx ecx, BYTE [r13 + rax]),
+            (2, true, true) => dynasm!(self.a ; .arch x64 ; movsx rcx, WORD [r13 + rax]),
+            (2, true, false) => dynasm!(self.a ; .arch x64 ; movsx ecx, WORD [r13 + rax]),
+            (2, false, _) => dynasm!(self.a ; .arch x64 ; movzx ecx, WORD [r13 + rax]),
+            (4, true, true) => dynasm!(self.a ; .arch x64 ; movsxd rcx, DWORD [r13 + rax]),
+            (4, _, _) => dynasm!(self.a ; .arch x64 ; mov ecx, DWORD [r13 + rax]),
+            _ => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD [r13 + rax]),
+        }
+        self.store_rcx(ins.rd);
+    }
+
+    fn store(&mut self, pc: u64, i: i32, ins: &Instr) {
+        let Some((size, true)) = checks::access(ins.op) else {
+            return self.callout(pc, i);
+        };
+        self.address(pc, i, ins, size, true);
+        self.load_rcx(ins.rs2);
+        match size {
+            1 => dynasm!(self.a ; .arch x64 ; mov BYTE [r13 + rax], cl),
+            2 => dynasm!(self.a ; .arch x64 ; mov WORD [r13 + rax], cx),
+            4 => dynasm!(self.a ; .arch x64 ; mov DWORD [r13 + rax], ecx),
+            _ => dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + rax], rcx),
+        }
+    }
+
+    /// Division and remainder with the RISC-V edge cases (x / 0 = all ones, x % 0 = x,
+    /// MIN / -1 = MIN, MIN % -1 = 0), on rax (dividend) and rcx (divisor); `w32` uses the
+    /// 32-bit forms (RV32, and the W-forms of RV64). Result in rax.
+    fn divrem(&mut self, signed: bool, rem: bool, w32: bool) {
+        let zero = self.a.new_dynamic_label();
+        let done = self.a.new_dynamic_label();
+        let neg = self.a.new_dynamic_label();
+        if w32 {
+            dynasm!(self.a ; .arch x64 ; test ecx, ecx ; jz =>zero);
+            if signed {
+                dynasm!(self.a ; .arch x64 ; cmp ecx, -1 ; je =>neg ; cdq ; idiv ecx);
+            } else {
+                dynasm!(self.a ; .arch x64 ; xor edx, edx ; div ecx);
+            }
+            if rem {
+                dynasm!(self.a ; .arch x64 ; mov eax, edx);
+            }
+        } else {
+            dynasm!(self.a ; .arch x64 ; test rcx, rcx ; jz =>zero);
+            if signed {
+                dynasm!(self.a ; .arch x64 ; cmp rcx, -1 ; je =>neg ; cqo ; idiv rcx);
+            } else {
+                dynasm!(self.a ; .arch x64 ; xor edx, edx ; div rcx);
+            }
+            if rem {
+                dynasm!(self.a ; .arch x64 ; mov rax, rdx);
+            }
+        }
+        dynasm!(self.a ; .arch x64 ; jmp =>done ; =>neg);
+        // Divisor -1: the quotient is -x (wrapping: MIN stays MIN), the remainder 0.
+        match (rem, w32) {
+            (true, _) => dynasm!(self.a ; .arch x64 ; xor eax, eax),
+            (false, true) => dynasm!(self.a ; .arch x64 ; neg eax),
+            (false, false) => dynasm!(self.a ; .arch x64 ; neg rax),
+        }
+        dynasm!(self.a ; .arch x64 ; jmp =>done ; =>zero);
+        if !rem {
+            if w32 {
+                dynasm!(self.a ; .arch x64 ; mov eax, -1);
+            } else {
+                dynasm!(self.a ; .arch x64 ; mov rax, -1);
+            }
+        }
+        dynasm!(self.a ; .arch x64 ; =>done);
+    }
+
+    /// A non-control instruction, the `i`-th of its block.
+    fn instr(&mut self, pc: u64, ins: &Instr, i: i32) {
+        let rd = ins.rd;
+        let imm = ins.imm;
+        let x64 = self.x64;
+        // Register-register and register-immediate ALU operations at XLEN.
+        macro_rules! rr {
+            ($op:ident) => {{
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                if x64 {
+                    dynasm!(self.a ; .arch x64 ; $op rax, rcx);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; $op eax, ecx);
+                }
+                self.store_rax(rd);
+            }};
+        }
+        macro_rules! ri {
+            ($op:ident) => {{
+                self.load_rax(ins.rs1);
+                if x64 {
+                    dynasm!(self.a ; .arch x64 ; $op rax, imm);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; $op eax, imm);
+                }
+                self.store_rax(rd);
+            }};
+        }
+        // Shifts by the low 5 (RV32) or 6 (RV64) bits of a register: x86 masks cl the same way.
+        macro_rules! sh_r {
+            ($op:ident) => {{
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                if x64 {
+                    dynasm!(self.a ; .arch x64 ; $op rax, cl);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; $op eax, cl);
+                }
+                self.store_rax(rd);
+            }};
+        }
+        macro_rules! sh_i {
+            ($op:ident) => {{
+                self.load_rax(ins.rs1);
+                if x64 {
+                    let s = (imm & 63) as i8;
+                    dynasm!(self.a ; .arch x64 ; $op rax, s);
+                } else {
+                    let s = (imm & 31) as i8;
+                    dynasm!(self.a ; .arch x64 ; $op eax, s);
+                }
+                self.store_rax(rd);
+            }};
+        }
+        // W-forms (RV64): 32-bit operation, result sign-extended.
+        macro_rules! w_rr {
+            ($op:ident) => {{
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                dynasm!(self.a ; .arch x64 ; $op eax, ecx ; movsxd rax, eax);
+                self.store_rax(rd);
+            }};
+        }
+        macro_rules! w_sh_r {
+            ($op:ident) => {{
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                dynasm!(self.a ; .arch x64 ; $op eax, cl ; movsxd rax, eax);
+                self.store_rax(rd);
+            }};
+        }
+        macro_rules! w_sh_i {
+            ($op:ident) => {{
+                self.load_rax(ins.rs1);
+                let s = (imm & 31) as i8;
+                dynasm!(self.a ; .arch x64 ; $op eax, s ; movsxd rax, eax);
+                self.store_rax(rd);
+            }};
+        }
+        // Set rd to a comparison of rax with rcx or an immediate (xor first: it sets flags).
+        macro_rules! set_cc {
+            ($cc:ident, $cmp:expr) => {{
+                self.load_rax(ins.rs1);
+                dynasm!(self.a ; .arch x64 ; xor edx, edx);
+                $cmp;
+                dynasm!(self.a ; .arch x64 ; $cc dl ; mov eax, edx);
+                self.store_rax(rd);
+            }};
+        }
+        match ins.op {
+            Op::Lui => self.store_const(rd, imm as i64 as u64),
+            Op::Auipc => self.store_const(rd, pc.wrapping_add(imm as i64 as u64)),
+            Op::Lb | Op::Lh | Op::Lw => self.load(pc, i, ins, true),
+            Op::Ld | Op::Lbu | Op::Lhu | Op::Lwu => self.load(pc, i, ins, false),
+            Op::Sb | Op::Sh | Op::Sw | Op::Sd => self.store(pc, i, ins),
+            Op::Addi => ri!(add),
+            Op::Xori => ri!(xor),
+            Op::Ori => ri!(or),
+            Op::Andi => ri!(and),
+            Op::Slti | Op::Sltiu => {
+                let cmp = |e: &mut Self| {
+                    if e.x64 {
+                        dynasm!(e.a ; .arch x64 ; cmp rax, imm);
+                    } else {
+                        dynasm!(e.a ; .arch x64 ; cmp eax, imm);
+                    }
+                };
+                if ins.op == Op::Slti {
+                    set_cc!(setl, cmp(self))
+                } else {
+                    set_cc!(setb, cmp(self))
+                }
+            }
+            Op::Slli => sh_i!(shl),
+            Op::Srli => sh_i!(shr),
+            Op::Srai => sh_i!(sar),
+            Op::Add => rr!(add),
+            Op::Sub => rr!(sub),
+            Op::Xor => rr!(xor),
+            Op::Or => rr!(or),
+            Op::And => rr!(and),
+            Op::Sll => sh_r!(shl),
+            Op::Srl => sh_r!(shr),
+            Op::Sra => sh_r!(sar),
+            Op::Slt | Op::Sltu => {
+                let cmp = |e: &mut Self| {
+                    e.load_rcx(ins.rs2);
+                    if e.x64 {
+                        dynasm!(e.a ; .arch x64 ; cmp rax, rcx);
+                    } else {
+                        dynasm!(e.a ; .arch x64 ; cmp eax, ecx);
+                    }
+                };
+                // rcx is loaded after `xor edx, edx`: `load_rcx` of x0 is an xor too.
+                if ins.op == Op::Slt {
+                    set_cc!(setl, cmp(self))
+                } else {
+                    set_cc!(setb, cmp(self))
+                }
+            }
+            Op::Addiw => {
+                self.load_rax(ins.rs1);
+                dynasm!(self.a ; .arch x64 ; add eax, imm ; movsxd rax, eax);
+                self.store_rax(rd);
+            }
+            Op::Slliw => w_sh_i!(shl),
+            Op::Srliw => w_sh_i!(shr),
+            Op::Sraiw => w_sh_i!(sar),
+            Op::Addw => w_rr!(add),
+            Op::Subw => w_rr!(sub),
+            Op::Sllw => w_sh_r!(shl),
+            Op::Srlw => w_sh_r!(shr),
+            Op::Sraw => w_sh_r!(sar),
+            Op::Fence | Op::FenceI => {}
+            Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci => {
+                // The counter CSRs: instructions retired before this one.
+                dynasm!(self.a ; .arch x64 ; lea rax, [r15 + i]);
+                if isa::is_high_counter_csr(ins.imm as u16) {
+                    dynasm!(self.a ; .arch x64 ; shr rax, 32);
+                }
+                if !x64 {
+                    dynasm!(self.a ; .arch x64 ; mov eax, eax);
+                }
+                self.store_rax(rd);
+            }
+            Op::Mul => {
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                if x64 {
+                    dynasm!(self.a ; .arch x64 ; imul rax, rcx);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; imul eax, ecx);
+                }
+                self.store_rax(rd);
+            }
+            Op::Mulh | Op::Mulhu => {
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                match (ins.op == Op::Mulh, x64) {
+                    (true, true) => dynasm!(self.a ; .arch x64 ; imul rcx ; mov rax, rdx),
+                    (true, false) => dynasm!(self.a ; .arch x64 ; imul ecx ; mov eax, edx),
+                    (false, true) => dynasm!(self.a ; .arch x64 ; mul rcx ; mov rax, rdx),
+                    (false, false) => dynasm!(self.a ; .arch x64 ; mul ecx ; mov eax, edx),
+                }
+                self.store_rax(rd);
+            }
+            Op::Mulhsu => {
+                // hi(signed a * unsigned b) = hi_u(a, b) - (a < 0 ? b : 0)
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                if x64 {
+                    dynasm!(self.a
+                        ; .arch x64
+                        ; mov rsi, rax
+                        ; mul rcx
+                        ; sar rsi, 63
+                        ; and rsi, rcx
+                        ; sub rdx, rsi
+                        ; mov rax, rdx
+                    );
+                } else {
+                    dynasm!(self.a
+                        ; .arch x64
+                        ; mov esi, eax
+                        ; mul ecx
+                        ; sar esi, 31
+                        ; and esi, ecx
+                        ; sub edx, esi
+                        ; mov eax, edx
+                    );
+                }
+                self.store_rax(rd);
+            }
+            Op::Div | Op::Divu | Op::Rem | Op::Remu => {
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                let signed = matches!(ins.op, Op::Div | Op::Rem);
+                let rem = matches!(ins.op, Op::Rem | Op::Remu);
+                self.divrem(signed, rem, !x64);
+                self.store_rax(rd);
+            }
+            Op::Mulw => {
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                dynasm!(self.a ; .arch x64 ; imul eax, ecx ; movsxd rax, eax);
+                self.store_rax(rd);
+            }
+            Op::Divw | Op::Divuw | Op::Remw | Op::Remuw => {
+                self.load_rax(ins.rs1);
+                self.load_rcx(ins.rs2);
+                let signed = matches!(ins.op, Op::Divw | Op::Remw);
+                let rem = matches!(ins.op, Op::Remw | Op::Remuw);
+                self.divrem(signed, rem, true);
+                dynasm!(self.a ; .arch x64 ; movsxd rax, eax);
+                self.store_rax(rd);
+            }
+            Op::Ecall
+            | Op::LrW
+            | Op::ScW
+            | Op::AmoswapW
+            | Op::AmoaddW
+            | Op::AmoxorW
+            | Op::AmoandW
+            | Op::AmoorW
+            | Op::AmominW
+            | Op::AmomaxW
+            | Op::AmominuW
+            | Op::AmomaxuW
+            | Op::LrD
+            | Op::ScD
+            | Op::AmoswapD
+            | Op::AmoaddD
+            | Op::AmoxorD
+            | Op::AmoandD
+            | Op::AmoorD
+            | Op::AmominD
+            | Op::AmomaxD
+            | Op::AmominuD
+            | Op::AmomaxuD
+            | Op::Terminate
+            | Op::HintStorew
+            | Op::HintBuffer
+            | Op::Reveal
+            | Op::HintInput
+            | Op::PrintStr
+            | Op::HintRandom
+            | Op::Keccakf => self.callout(pc, i),
+            // Control instructions end their block and are emitted by `control`; unreachable
+            // by construction (discover::is_control).
+            Op::Jal
+            | Op::Jalr
+            | Op::Beq
+            | Op::Bne
+            | Op::Blt
+            | Op::Bge
+            | Op::Bltu
+            | Op::Bgeu
+            | Op::Ebreak
+            | Op::Illegal => self.callout(pc, i),
+        }
+    }
+
+    /// The cold code the blocks jumped to.
+    fn stubs(&mut self) {
+        for (label, stub) in std::mem::take(&mut self.stubs) {
+            dynasm!(self.a ; .arch x64 ; =>label);
+            match stub {
+                Stub::Exit {
+                    pc,
+                    status,
+                    retired,
+                } => self.exit(pc, status, retired),
+                Stub::Goto { pc } => self.goto_far(pc),
+                Stub::Stop => {
+                    let s = STATUS_STOP as i32;
+                    let epi = self.epilogue;
+                    dynasm!(self.a ; .arch x64 ; mov eax, s ; jmp =>epi);
+                }
+                Stub::Hot { pc, h, body } => {
+                    // The counter is in rcx. The pass that reaches the threshold asks for the
+                    // recompilation; once it is installed, go to it through the table; until
+                    // then go on here, or leave when a background compile is ready.
+                    let later = self.a.new_dynamic_label();
+                    let pending = self.a.new_dynamic_label();
+                    let (threshold, tier, ready) =
+                        (h.threshold as i64, h.tier as i64, h.ready as i64);
+                    let installed = INSTALLED as i64;
+                    dynasm!(self.a
+                        ; .arch x64
+                        ; mov rdx, QWORD threshold
+                        ; cmp rcx, rdx
+                        ; jne =>later
+                        ; mov rax, QWORD tier
+                        ; mov QWORD [r14 + CTX_HOT], rax
+                    );
+                    self.exit(pc, STATUS_HOT, 0);
+                    dynasm!(self.a
+                        ; .arch x64
+                        ; =>later
+                        ; mov rdx, QWORD installed
+                        ; cmp rcx, rdx
+                        ; jb =>pending
+                    );
+                    self.goto_far(pc);
+                    dynasm!(self.a
+                        ; .arch x64
+                        ; =>pending
+                        ; mov rax, QWORD ready
+                        ; cmp DWORD [rax], 0
+                        ; je =>body
+                    );
+                    self.exit(pc, STATUS_CONTINUE, 0);
+                }
+            }
+        }
+    }
+}
