@@ -2,7 +2,7 @@
 //!
 //! Data flows ELF -> [`program::Program`] (validated segments, symbols, decoded code) ->
 //! [`machine::Machine`] (address space, hart, host services) -> an engine ([`interp`], the
-//! executable specification, or [`jit`], the Cranelift translator) -> [`outcome::Stop`].
+//! executable specification, or [`jit`], the translator) -> [`outcome::Stop`].
 
 pub mod cpu;
 pub mod elf;

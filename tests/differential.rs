@@ -426,42 +426,69 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     let mut b = t.machine();
     let sb = jit(&mut b, c.limit);
     assert_same(&reference, &Outcome::capture(sb, b), "jit")?;
-    // The Cranelift baseline (`--jit-baseline cranelift`), also with `--jit-opt speed`, must
-    // agree too (the default baseline is the direct emitter).
-    use rvjit::jit::{Baseline, OptLevel};
-    for opt in [OptLevel::None, OptLevel::Speed] {
-        let mut b = t.machine();
-        let options = rvjit::jit::Options {
-            opt,
-            baseline: Baseline::Cranelift,
-            ..Default::default()
-        };
-        let mut tr = rvjit::jit::Translator::for_machine(&b, &options).expect("translate");
-        let sb = tr.run(&mut b, c.limit).expect("jit");
-        assert_same(
-            &reference,
-            &Outcome::capture(sb, b),
-            &format!("jit (Cranelift baseline, {opt:?})"),
-        )?;
-    }
-    // The optimising tier: regions turn hot at their first or second checkpoint pass, so
-    // runs switch tiers at entries and loop heads mid-run (compiled in the background and
-    // installed at the dispatcher's next visit, inline, or whenever the background thread is
-    // done); without tiers at all.
-    use rvjit::jit::HotCompile;
-    for (hot, mode, baseline) in [
-        (Some(1), HotCompile::Lockstep, Baseline::Direct),
-        (Some(1), HotCompile::Lockstep, Baseline::Cranelift),
-        (Some(2), HotCompile::Inline, Baseline::Direct),
-        (Some(2), HotCompile::Inline, Baseline::Cranelift),
-        (Some(1), HotCompile::Background, Baseline::Direct),
-        (None, HotCompile::Background, Baseline::Direct),
+    // The Cranelift baseline (`--jit-baseline cranelift`, also with `--jit-opt speed`; the
+    // default baseline is the direct emitter), and the optimising tier: regions turn hot at
+    // their first or second checkpoint pass, so runs switch tiers at entries and loop heads
+    // mid-run (compiled in the background and installed at the dispatcher's next visit,
+    // inline, or whenever the background thread is done); without tiers at all.
+    use rvjit::jit::{Baseline, HotCompile, OptLevel};
+    let hot_default = Some(rvjit::jit::DEFAULT_HOT_THRESHOLD);
+    for (hot, mode, baseline, opt) in [
+        (
+            hot_default,
+            HotCompile::Background,
+            Baseline::Cranelift,
+            OptLevel::None,
+        ),
+        (
+            hot_default,
+            HotCompile::Background,
+            Baseline::Cranelift,
+            OptLevel::Speed,
+        ),
+        (
+            Some(1),
+            HotCompile::Lockstep,
+            Baseline::Direct,
+            OptLevel::None,
+        ),
+        (
+            Some(1),
+            HotCompile::Lockstep,
+            Baseline::Cranelift,
+            OptLevel::None,
+        ),
+        (
+            Some(2),
+            HotCompile::Inline,
+            Baseline::Direct,
+            OptLevel::None,
+        ),
+        (
+            Some(2),
+            HotCompile::Inline,
+            Baseline::Cranelift,
+            OptLevel::None,
+        ),
+        (
+            Some(1),
+            HotCompile::Background,
+            Baseline::Direct,
+            OptLevel::None,
+        ),
+        (
+            None,
+            HotCompile::Background,
+            Baseline::Direct,
+            OptLevel::None,
+        ),
     ] {
         let mut b = t.machine();
         let options = rvjit::jit::Options {
             hot_threshold: hot,
             hot_compile: mode,
             baseline,
+            opt,
             ..Default::default()
         };
         let mut tr = rvjit::jit::Translator::for_machine(&b, &options).expect("translate");
@@ -469,7 +496,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         assert_same(
             &reference,
             &Outcome::capture(sb, b),
-            &format!("jit (hot threshold {hot:?}, {mode:?}, {baseline:?} baseline)"),
+            &format!("jit (hot threshold {hot:?}, {mode:?}, {baseline:?} baseline, {opt:?})"),
         )?;
         // Threshold 1: the first checkpoint pass of any region promotes it, and a second
         // pass installs the code (lockstep; in the background the run may end first).

@@ -71,57 +71,44 @@ fn guests_agree_on_both_engines() {
         let t2 = Instant::now();
         let sb = tr.run(&mut b, LIMIT).expect("jit run");
         let tj = t2.elapsed();
-        assert_eq!(sa, sb, "{name}: stop");
-        assert_eq!(a.cpu, b.cpu, "{name}: cpu");
-        assert_eq!(a.host.stdout(), b.host.stdout(), "{name}: stdout");
-        assert_eq!(
-            a.host.public_output(),
-            b.host.public_output(),
-            "{name}: output"
-        );
-        assert_eq!(
-            a.mem.misaligned_count, b.mem.misaligned_count,
-            "{name}: misaligned"
-        );
+        // The same outcome as the interpreter in every respect.
+        let same = |what: &str, s: &rvjit::outcome::Stop, m: &Machine| {
+            assert_eq!(&sa, s, "{name}: stop ({what})");
+            assert_eq!(a.cpu, m.cpu, "{name}: cpu ({what})");
+            assert_eq!(a.host.stdout(), m.host.stdout(), "{name}: stdout ({what})");
+            assert_eq!(
+                a.host.public_output(),
+                m.host.public_output(),
+                "{name}: output ({what})"
+            );
+            assert_eq!(
+                a.mem.misaligned_count, m.mem.misaligned_count,
+                "{name}: misaligned ({what})"
+            );
+        };
+        same("default options", &sb, &b);
+        let run_with = |options: rvjit::jit::Options, what: &str| {
+            let mut t = Translator::with_options(&program, &options).expect("translate");
+            let mut m = Machine::new(Arc::clone(&program), &config).expect("machine");
+            let s = t.run(&mut m, LIMIT).expect("jit run");
+            same(what, &s, &m);
+            t
+        };
         // Every region that runs at all promoted to the optimising tier at its first
         // checkpoint pass: the tier switch must not change anything either.
-        let options = rvjit::jit::Options {
+        let hot = rvjit::jit::Options {
             hot_threshold: Some(1),
             hot_compile: rvjit::jit::HotCompile::Lockstep,
             ..Default::default()
         };
-        let mut th = Translator::with_options(&program, &options).expect("translate");
-        let mut c = Machine::new(Arc::clone(&program), &config).expect("machine");
-        let sc = th.run(&mut c, LIMIT).expect("jit run (hot)");
-        assert_eq!(sa, sc, "{name}: stop (hot)");
-        assert_eq!(a.cpu, c.cpu, "{name}: cpu (hot)");
-        assert_eq!(a.host.stdout(), c.host.stdout(), "{name}: stdout (hot)");
-        assert_eq!(
-            a.host.public_output(),
-            c.host.public_output(),
-            "{name}: output (hot)"
-        );
+        let th = run_with(hot, "hot");
         assert!(th.stats().hot_regions > 0, "{name}: nothing promoted");
         // The Cranelift baseline (the default is the direct emitter).
-        let options = rvjit::jit::Options {
+        let cranelift = rvjit::jit::Options {
             baseline: rvjit::jit::Baseline::Cranelift,
             ..Default::default()
         };
-        let mut tc = Translator::with_options(&program, &options).expect("translate");
-        let mut d = Machine::new(Arc::clone(&program), &config).expect("machine");
-        let sd = tc.run(&mut d, LIMIT).expect("jit run (Cranelift baseline)");
-        assert_eq!(sa, sd, "{name}: stop (Cranelift baseline)");
-        assert_eq!(a.cpu, d.cpu, "{name}: cpu (Cranelift baseline)");
-        assert_eq!(
-            a.host.stdout(),
-            d.host.stdout(),
-            "{name}: stdout (Cranelift baseline)"
-        );
-        assert_eq!(
-            a.host.public_output(),
-            d.host.public_output(),
-            "{name}: output (Cranelift baseline)"
-        );
+        run_with(cranelift, "Cranelift baseline");
         let s = tr.stats();
         eprintln!(
             "{name}: {:?} cycles={} interp={:.3}s jit={:.3}s translate={:.3}s regions={} (+{} on demand, {} hot; {} hot at threshold 1) blocks={} instrs={}",

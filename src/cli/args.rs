@@ -110,12 +110,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub max_cycles: Option<u64>,
 
-    /// Execution engine: the reference interpreter or the Cranelift translator
+    /// Execution engine: the reference interpreter or the translator
     #[arg(long, value_enum, value_name = "ENGINE", default_value_t = DEFAULT_ENGINE)]
     pub engine: Engine,
 
-    /// Cranelift optimisation level of the baseline tier (--engine jit): `none` translates
-    /// about twice as fast, `speed` runs Cranelift's mid-end optimiser
+    /// Cranelift optimisation level of a Cranelift baseline tier (--jit-baseline cranelift,
+    /// on-demand regions, recording runs): `none` translates about twice as fast, `speed` runs
+    /// Cranelift's mid-end optimiser
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = JitOpt::None)]
     pub jit_opt: JitOpt,
 
@@ -247,7 +248,7 @@ impl JitHotCompile {
 pub enum Engine {
     /// The reference interpreter
     Interp,
-    /// The Cranelift translator
+    /// The translator (x86-64 baseline, Cranelift for hot code)
     Jit,
 }
 

@@ -623,6 +623,9 @@ impl Emitter<'_> {
 
     /// A non-control instruction, the `i`-th of its block.
     fn instr(&mut self, pc: u64, ins: &Instr, i: i32) {
+        if super::discover::is_callout(ins.op) {
+            return self.callout(pc, i);
+        }
         let rd = ins.rd;
         let imm = ins.imm;
         let x64 = self.x64;
@@ -858,49 +861,11 @@ impl Emitter<'_> {
                 dynasm!(self.a ; .arch x64 ; movsxd rax, eax);
                 self.store_rax(rd);
             }
-            Op::Ecall
-            | Op::LrW
-            | Op::ScW
-            | Op::AmoswapW
-            | Op::AmoaddW
-            | Op::AmoxorW
-            | Op::AmoandW
-            | Op::AmoorW
-            | Op::AmominW
-            | Op::AmomaxW
-            | Op::AmominuW
-            | Op::AmomaxuW
-            | Op::LrD
-            | Op::ScD
-            | Op::AmoswapD
-            | Op::AmoaddD
-            | Op::AmoxorD
-            | Op::AmoandD
-            | Op::AmoorD
-            | Op::AmominD
-            | Op::AmomaxD
-            | Op::AmominuD
-            | Op::AmomaxuD
-            | Op::Terminate
-            | Op::HintStorew
-            | Op::HintBuffer
-            | Op::Reveal
-            | Op::HintInput
-            | Op::PrintStr
-            | Op::HintRandom
-            | Op::Keccakf => self.callout(pc, i),
-            // Control instructions end their block and are emitted by `control`; unreachable
-            // by construction (discover::is_control).
-            Op::Jal
-            | Op::Jalr
-            | Op::Beq
-            | Op::Bne
-            | Op::Blt
-            | Op::Bge
-            | Op::Bltu
-            | Op::Bgeu
-            | Op::Ebreak
-            | Op::Illegal => self.callout(pc, i),
+            // Services, atomics and custom instructions (`discover::is_callout`, checked
+            // first), control instructions (they end their block and are lowered by
+            // `control`: unreachable by construction), and anything else not lowered
+            // inline run in the interpreter.
+            _ => self.callout(pc, i),
         }
     }
 

@@ -88,6 +88,47 @@ pub fn is_control(op: Op) -> bool {
     )
 }
 
+/// Does translated code hand this instruction to the interpreter ([`super::runtime::rvjit_step`])
+/// in place: services, atomics and the custom instructions. Both code generators ask this
+/// first, so they cannot disagree on it; an instruction they do not lower inline also falls
+/// back to the interpreter, which is always correct.
+pub fn is_callout(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Ecall
+            | Op::LrW
+            | Op::ScW
+            | Op::AmoswapW
+            | Op::AmoaddW
+            | Op::AmoxorW
+            | Op::AmoandW
+            | Op::AmoorW
+            | Op::AmominW
+            | Op::AmomaxW
+            | Op::AmominuW
+            | Op::AmomaxuW
+            | Op::LrD
+            | Op::ScD
+            | Op::AmoswapD
+            | Op::AmoaddD
+            | Op::AmoxorD
+            | Op::AmoandD
+            | Op::AmoorD
+            | Op::AmominD
+            | Op::AmomaxD
+            | Op::AmominuD
+            | Op::AmomaxuD
+            | Op::Terminate
+            | Op::HintStorew
+            | Op::HintBuffer
+            | Op::Reveal
+            | Op::HintInput
+            | Op::PrintStr
+            | Op::HintRandom
+            | Op::Keccakf
+    )
+}
+
 /// Is the fall-through of this control instruction a return site (it links)?
 fn links(ins: &Instr) -> bool {
     matches!(ins.op, Op::Jal | Op::Jalr) && ins.rd != 0

@@ -1109,6 +1109,9 @@ impl<'a, 'b> Lifter<'a, 'b> {
 
     /// A non-control instruction at index `i` of its block.
     fn instr(&mut self, pc: u64, ins: &Instr, i: usize) {
+        if super::discover::is_callout(ins.op) {
+            return self.callout(pc, i);
+        }
         let x = self.xlen;
         let rd = ins.rd;
         let imm = ins.imm as i64;
@@ -1258,49 +1261,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 let v = self.sext_w(v);
                 self.set(rd, v);
             }
-            Op::Ecall
-            | Op::LrW
-            | Op::ScW
-            | Op::AmoswapW
-            | Op::AmoaddW
-            | Op::AmoxorW
-            | Op::AmoandW
-            | Op::AmoorW
-            | Op::AmominW
-            | Op::AmomaxW
-            | Op::AmominuW
-            | Op::AmomaxuW
-            | Op::LrD
-            | Op::ScD
-            | Op::AmoswapD
-            | Op::AmoaddD
-            | Op::AmoxorD
-            | Op::AmoandD
-            | Op::AmoorD
-            | Op::AmominD
-            | Op::AmomaxD
-            | Op::AmominuD
-            | Op::AmomaxuD
-            | Op::Terminate
-            | Op::HintStorew
-            | Op::HintBuffer
-            | Op::Reveal
-            | Op::HintInput
-            | Op::PrintStr
-            | Op::HintRandom
-            | Op::Keccakf => self.callout(pc, i),
-            // Control instructions always end their block and are lifted by `control`; this arm
-            // is unreachable by construction (discover::is_control).
-            Op::Jal
-            | Op::Jalr
-            | Op::Beq
-            | Op::Bne
-            | Op::Blt
-            | Op::Bge
-            | Op::Bltu
-            | Op::Bgeu
-            | Op::Ebreak
-            | Op::Illegal => self.callout(pc, i),
+            // Services, atomics and custom instructions (`discover::is_callout`, checked
+            // first), control instructions (they end their block and are lowered by
+            // `control`: unreachable by construction), and anything else not lowered
+            // inline run in the interpreter.
+            _ => self.callout(pc, i),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The Cranelift translator: guest regions compiled to host code, run by a small dispatcher.
+//! The translator: guest regions compiled to host code (x86-64 templates ahead of time,
+//! Cranelift on demand and for hot code), run by a small dispatcher.
 //!
 //! - [`discover`] splits code into basic blocks and groups them into regions (a function or
 //!   loop nest with every block start as an entry);
