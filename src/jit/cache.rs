@@ -17,12 +17,16 @@ pub struct Slot {
     /// Address of the region function (`Tail` calling convention, see `lift::region_signature`).
     pub code: usize,
     pub index: u32,
-    pub _pad: u32,
+    /// Direct-baseline regions (`jit::direct`): the offset of the entry's block from `code`,
+    /// past the prologue, where other direct code jumps in without a call (it keeps the same
+    /// frame and fixed registers). 0 for any other code.
+    pub inner: u32,
 }
 
 pub const SLOT_SIZE: i64 = std::mem::size_of::<Slot>() as i64;
 pub const SLOT_CODE: i32 = std::mem::offset_of!(Slot, code) as i32;
 pub const SLOT_INDEX: i32 = std::mem::offset_of!(Slot, index) as i32;
+pub const SLOT_INNER: i32 = std::mem::offset_of!(Slot, inner) as i32;
 
 struct Range {
     base: u64,
@@ -92,14 +96,10 @@ impl Table {
     }
 
     /// Record an entry unless the pc already has one (the first translation wins).
-    pub fn insert(&self, pc: u64, code: usize, index: u32) {
+    pub fn insert(&self, pc: u64, code: usize, index: u32, inner: u32) {
         if let Some(slot) = self.slot_of(pc) {
             if slot.get().code == 0 {
-                slot.set(Slot {
-                    code,
-                    index,
-                    _pad: 0,
-                });
+                slot.set(Slot { code, index, inner });
             }
         }
     }
@@ -110,7 +110,7 @@ impl Table {
             slot.set(Slot {
                 code,
                 index,
-                _pad: 0,
+                inner: 0,
             });
         }
     }

@@ -30,7 +30,7 @@
 use dynasmrt::{dynasm, x64::X64Relocation, DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
 use rustc_hash::FxHashMap as HashMap;
 
-use super::cache::{SLOT_CODE, SLOT_INDEX};
+use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_INNER};
 use super::checks;
 use super::discover::{self, End, Region};
 use super::lift::{HotCounter, LiftEnv, INSTALLED};
@@ -40,10 +40,16 @@ use crate::memory::PAGE_SHIFT;
 
 type Asm = VecAssembler<X64Relocation>;
 
+/// A region's machine code and, per entry (in [`Region::entry_order`]), the offset of its
+/// block past the prologue (the table's [`super::cache::Slot::inner`]).
+pub struct Emitted {
+    pub bytes: Vec<u8>,
+    pub inner: Vec<u32>,
+}
+
 /// Emit the region as position-independent machine code (internal jumps are relative, every
-/// outside address is an immediate). Returns the code; entry indices follow
-/// [`Region::entry_order`].
-pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<Vec<u8>, String> {
+/// outside address is an immediate).
+pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<Emitted, String> {
     let mut a = Asm::new(0);
     let epilogue = a.new_dynamic_label();
     let heads = region
@@ -61,12 +67,23 @@ pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<V
         stubs: Vec::new(),
         hot,
     };
-    e.prologue(&region.entry_order());
+    let order = region.entry_order();
+    e.prologue(&order);
     for block in region.blocks.values() {
         e.block(block, region);
     }
     e.stubs();
-    e.a.finalize().map_err(|err| format!("{err:?}"))
+    let mut inner = Vec::with_capacity(order.len());
+    for pc in &order {
+        let label = e.heads.get(pc).ok_or("entry without a block")?;
+        let off =
+            e.a.labels()
+                .resolve_dynamic(*label)
+                .map_err(|err| format!("{err:?}"))?;
+        inner.push(u32::try_from(off.0).map_err(|_| "region code too large")?);
+    }
+    let bytes = e.a.finalize().map_err(|err| format!("{err:?}"))?;
+    Ok(Emitted { bytes, inner })
 }
 
 /// Cold code, emitted after the region's blocks.
@@ -151,6 +168,24 @@ impl Emitter<'_> {
         );
     }
 
+    /// Continue at the filled table slot at rcx (its code in rdx): jump straight to the
+    /// entry's block of a direct region (same frame, fixed registers and r15; no store of the
+    /// cycle), else tail-call the code with the entry index.
+    fn enter_slot(&mut self) {
+        let call = self.a.new_dynamic_label();
+        dynasm!(self.a
+            ; .arch x64
+            ; mov eax, DWORD [rcx + SLOT_INNER]
+            ; test eax, eax
+            ; jz =>call
+            ; add rdx, rax
+            ; jmp rdx
+            ; =>call
+            ; mov esi, DWORD [rcx + SLOT_INDEX]
+        );
+        self.tail_call_rdx();
+    }
+
     /// Tail-call the region code at rdx with the entry index in esi.
     fn tail_call_rdx(&mut self) {
         dynasm!(self.a
@@ -208,13 +243,12 @@ impl Emitter<'_> {
             let out = self.a.new_dynamic_label();
             dynasm!(self.a
                 ; .arch x64
-                ; mov rax, QWORD slot
-                ; mov rdx, QWORD [rax + SLOT_CODE]
+                ; mov rcx, QWORD slot
+                ; mov rdx, QWORD [rcx + SLOT_CODE]
                 ; test rdx, rdx
                 ; jz =>out
-                ; mov esi, DWORD [rax + SLOT_INDEX]
             );
-            self.tail_call_rdx();
+            self.enter_slot();
             dynasm!(self.a ; .arch x64 ; =>out);
         }
         self.exit(pc, STATUS_CONTINUE, 0);
@@ -247,9 +281,8 @@ impl Emitter<'_> {
             ; mov rdx, QWORD [rcx + SLOT_CODE]
             ; test rdx, rdx
             ; jz =>out
-            ; mov esi, DWORD [rcx + SLOT_INDEX]
         );
-        self.tail_call_rdx();
+        self.enter_slot();
         let cont = STATUS_CONTINUE as i32;
         let epi = self.epilogue;
         dynasm!(self.a

@@ -474,7 +474,7 @@ impl Translator {
             return Ok(());
         }
         let env = self.lift_env(false);
-        let code: Vec<Result<Vec<u8>, JitError>> = regions
+        let code: Vec<Result<direct::Emitted, JitError>> = regions
             .par_iter()
             .map(|(_, region, hot)| {
                 direct::emit(&env, region, *hot).map_err(|reason| JitError::Translate {
@@ -486,7 +486,7 @@ impl Translator {
         let code = code.into_iter().collect::<Result<Vec<_>, _>>()?;
         for ((_, region, _), c) in regions.iter().zip(&code) {
             if dump_requested(region.root) {
-                dump_code(region.root, "direct", c);
+                dump_code(region.root, "direct", &c.bytes);
             }
         }
         // Functions start 16-byte aligned.
@@ -494,22 +494,23 @@ impl Translator {
         let mut len = 0usize;
         for c in &code {
             offsets.push(len);
-            len = (len + c.len()).next_multiple_of(16);
+            len = (len + c.bytes.len()).next_multiple_of(16);
         }
         let mut map = memmap2::MmapMut::map_anon(len.max(1))
             .map_err(|e| JitError::Finalize(format!("mapping code: {e}")))?;
         for (c, &off) in code.iter().zip(&offsets) {
-            map.get_mut(off..off + c.len())
+            map.get_mut(off..off + c.bytes.len())
                 .ok_or(JitError::Finalize("code layout".into()))?
-                .copy_from_slice(c);
+                .copy_from_slice(&c.bytes);
         }
         let map = map
             .make_exec()
             .map_err(|e| JitError::Finalize(format!("making code executable: {e}")))?;
         let base = map.as_ptr() as usize;
-        for ((_, region, hot), off) in regions.into_iter().zip(offsets) {
-            for (index, pc) in region.entry_order().into_iter().enumerate() {
-                self.table.insert(pc, base + off, index as u32);
+        for (((_, region, hot), off), c) in regions.into_iter().zip(offsets).zip(&code) {
+            let order = region.entry_order();
+            for ((index, pc), &inner) in order.into_iter().enumerate().zip(&c.inner) {
+                self.table.insert(pc, base + off, index as u32, inner);
             }
             self.keep_for_tier(region, hot);
         }
@@ -745,7 +746,7 @@ impl Translator {
                 if replace {
                     self.table.replace(pc, code, index as u32);
                 } else {
-                    self.table.insert(pc, code, index as u32);
+                    self.table.insert(pc, code, index as u32, 0);
                 }
             }
         }
