@@ -14,9 +14,12 @@
 //! - host registers: r12 = `&Cpu`, r13 = host base of guest memory, r14 = `&Ctx`, r15 = the
 //!   cycle count at the start of the current basic block (`cpu.cycle` is written from it
 //!   wherever control leaves);
-//! - guest registers live in the Cpu: every instruction loads its sources and stores its
-//!   result (store forwarding makes this cheap), so any exit or call-out finds the Cpu
-//!   current and nothing is written back;
+//! - the seven most used guest registers (a0, sp, a1-a5) live in host registers in all direct
+//!   code ([`PINNED`], one mapping for every region, so direct regions jump into each other's
+//!   entry blocks without moving them); they are stored to the Cpu before every exit, tail
+//!   call and call-out, and loaded after the prologue and call-outs. The others live in the
+//!   Cpu: an instruction loads its sources and stores its result (store forwarding makes
+//!   this cheap);
 //! - budget checks, hot counters, memory checks (the fast windows with the rotate trick, or
 //!   the fast table when no window fits), call-outs to [`rvjit_step`], and exits with the
 //!   status codes of [`super::runtime`] mirror the lifter's; everything the checks do not clear
@@ -27,7 +30,11 @@
 //! The differential tests run every program on this tier, the Cranelift tiers and the
 //! interpreter and compare full state.
 
-use dynasmrt::{dynasm, x64::X64Relocation, DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
+// dynasm's dynamic registers (`Rq(n)`) convert their `u8` index with `into()`.
+#![allow(clippy::useless_conversion)]
+
+use dynasmrt::x64::{Rq, X64Relocation};
+use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_INNER};
@@ -39,6 +46,26 @@ use crate::isa::{self, Instr, Op, Xlen};
 use crate::memory::PAGE_SHIFT;
 
 type Asm = VecAssembler<X64Relocation>;
+
+/// Guest registers kept in host registers in all direct code (the most used ones in the
+/// guests' code: a0, sp, a1-a5), with the same mapping in every region, so direct regions
+/// jump into each other without moving them. They are loaded from the Cpu after the prologue
+/// and after call-outs, and stored back before anything else runs: every exit, tail call
+/// and call-out.
+const PINNED: [(u8, Rq); 7] = [
+    (10, Rq::RBX),
+    (2, Rq::R8),
+    (11, Rq::R9),
+    (12, Rq::R10),
+    (13, Rq::R11),
+    (14, Rq::RSI),
+    (15, Rq::RDI),
+];
+
+/// The host register guest register `r` is pinned to, if any.
+fn pinned(r: u8) -> Option<u8> {
+    PINNED.iter().find(|&&(g, _)| g == r).map(|&(_, h)| h as u8)
+}
 
 /// A region's machine code and, per entry (in [`Region::entry_order`]), the offset of its
 /// block past the prologue (the table's [`super::cache::Slot::inner`]).
@@ -52,6 +79,7 @@ pub struct Emitted {
 pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<Emitted, String> {
     let mut a = Asm::new(0);
     let epilogue = a.new_dynamic_label();
+    let restore = a.new_dynamic_label();
     let heads = region
         .blocks
         .keys()
@@ -64,6 +92,7 @@ pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<E
         env,
         heads,
         epilogue,
+        restore,
         stubs: Vec::new(),
         hot,
     };
@@ -108,7 +137,10 @@ struct Emitter<'a> {
     xlen: Xlen,
     env: &'a LiftEnv,
     heads: HashMap<u64, DynamicLabel>,
+    /// Store the pinned registers, then `restore`.
     epilogue: DynamicLabel,
+    /// Restore the host's callee-saved registers and return (eax = status).
+    restore: DynamicLabel,
     stubs: Vec<(DynamicLabel, Stub)>,
     hot: Option<HotCounter>,
 }
@@ -130,8 +162,9 @@ impl Emitter<'_> {
         l
     }
 
-    /// Save the callee-saved registers this code uses (four pushes after rbp keep rsp 16-byte
-    /// aligned for call-outs), set up the fixed registers, and switch on the entry index.
+    /// Save the callee-saved registers this code uses (five pushes after rbp and 8 bytes keep
+    /// rsp 16-byte aligned for call-outs), set up the fixed registers, load the pinned ones,
+    /// and switch on the entry index (esi: read before rsi gets its guest register).
     fn prologue(&mut self, order: &[u64]) {
         dynasm!(self.a
             ; .arch x64
@@ -141,31 +174,56 @@ impl Emitter<'_> {
             ; push r13
             ; push r14
             ; push r15
+            ; push rbx
+            ; sub rsp, 8
             ; mov r14, rdi
             ; mov r12, QWORD [r14 + CTX_CPU]
             ; mov r13, QWORD [r14 + CTX_MEM_BASE]
             ; mov r15, QWORD [r12 + CPU_CYCLE]
+            ; mov edx, esi
         );
+        self.load_pinned();
         for (i, pc) in order.iter().enumerate() {
             if let Some(&h) = self.heads.get(pc) {
                 let i = i as i32;
-                dynasm!(self.a ; .arch x64 ; cmp esi, i ; je =>h);
+                dynasm!(self.a ; .arch x64 ; cmp edx, i ; je =>h);
             }
         }
         let bad = STATUS_BAD_ENTRY as i32;
-        let epi = self.epilogue;
+        let (epi, restore) = (self.epilogue, self.restore);
+        dynasm!(self.a ; .arch x64 ; mov eax, bad ; =>epi);
+        self.store_pinned();
+        dynasm!(self.a ; .arch x64 ; =>restore);
+        self.pop_frame();
+        dynasm!(self.a ; .arch x64 ; ret);
+    }
+
+    /// Undo the prologue's pushes (rsp back at the return address).
+    fn pop_frame(&mut self) {
         dynasm!(self.a
             ; .arch x64
-            ; mov eax, bad
-            ; jmp =>epi
-            ; =>epi
+            ; add rsp, 8
+            ; pop rbx
             ; pop r15
             ; pop r14
             ; pop r13
             ; pop r12
             ; pop rbp
-            ; ret
         );
+    }
+
+    fn load_pinned(&mut self) {
+        for (g, h) in PINNED {
+            let o = reg(g);
+            dynasm!(self.a ; .arch x64 ; mov Rq(h as u8), QWORD [r12 + o]);
+        }
+    }
+
+    fn store_pinned(&mut self) {
+        for (g, h) in PINNED {
+            let o = reg(g);
+            dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], Rq(h as u8));
+        }
     }
 
     /// Continue at the filled table slot at rcx (its code in rdx): jump straight to the
@@ -181,24 +239,21 @@ impl Emitter<'_> {
             ; add rdx, rax
             ; jmp rdx
             ; =>call
-            ; mov esi, DWORD [rcx + SLOT_INDEX]
         );
         self.tail_call_rdx();
     }
 
-    /// Tail-call the region code at rdx with the entry index in esi.
+    /// Tail-call the region code at rdx with the entry index from the slot at rcx.
     fn tail_call_rdx(&mut self) {
+        self.store_pinned();
         dynasm!(self.a
             ; .arch x64
+            ; mov esi, DWORD [rcx + SLOT_INDEX]
             ; mov QWORD [r12 + CPU_CYCLE], r15
             ; mov rdi, r14
-            ; pop r15
-            ; pop r14
-            ; pop r13
-            ; pop r12
-            ; pop rbp
-            ; jmp rdx
         );
+        self.pop_frame();
+        dynasm!(self.a ; .arch x64 ; jmp rdx);
     }
 
     fn store_pc(&mut self, pc: u64) {
@@ -300,6 +355,8 @@ impl Emitter<'_> {
         let o = reg(r);
         if r == 0 {
             dynasm!(self.a ; .arch x64 ; xor eax, eax);
+        } else if let Some(h) = pinned(r) {
+            dynasm!(self.a ; .arch x64 ; mov rax, Rq(h));
         } else if self.x64 {
             dynasm!(self.a ; .arch x64 ; mov rax, QWORD [r12 + o]);
         } else {
@@ -311,6 +368,8 @@ impl Emitter<'_> {
         let o = reg(r);
         if r == 0 {
             dynasm!(self.a ; .arch x64 ; xor ecx, ecx);
+        } else if let Some(h) = pinned(r) {
+            dynasm!(self.a ; .arch x64 ; mov rcx, Rq(h));
         } else if self.x64 {
             dynasm!(self.a ; .arch x64 ; mov rcx, QWORD [r12 + o]);
         } else {
@@ -320,30 +379,53 @@ impl Emitter<'_> {
 
     /// x[rd] = rax (on RV32 rax holds a 32-bit result, zero-extended: the canonical form).
     fn store_rax(&mut self, rd: u8) {
-        if rd != 0 {
-            let o = reg(rd);
-            dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], rax);
+        if rd == 0 {
+            return;
+        }
+        match pinned(rd) {
+            Some(h) => dynasm!(self.a ; .arch x64 ; mov Rq(h), rax),
+            None => {
+                let o = reg(rd);
+                dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], rax)
+            }
         }
     }
 
     fn store_rcx(&mut self, rd: u8) {
-        if rd != 0 {
-            let o = reg(rd);
-            dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], rcx);
+        if rd == 0 {
+            return;
+        }
+        match pinned(rd) {
+            Some(h) => dynasm!(self.a ; .arch x64 ; mov Rq(h), rcx),
+            None => {
+                let o = reg(rd);
+                dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], rcx)
+            }
         }
     }
 
+    /// x[rd] = v, using rcx as the only scratch register.
     fn store_const(&mut self, rd: u8, v: u64) {
         if rd == 0 {
             return;
         }
         let o = reg(rd);
         let v = self.xlen.trunc(v);
-        match imm32(v) {
-            Some(k) => dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], k),
-            None => {
+        match (pinned(rd), imm32(v), u32::try_from(v)) {
+            (Some(h), Some(k), _) => dynasm!(self.a ; .arch x64 ; mov Rq(h), k),
+            // A 32-bit move zero-extends.
+            (Some(h), None, Ok(k)) => {
+                let k = k as i32;
+                dynasm!(self.a ; .arch x64 ; mov Rd(h), k)
+            }
+            (Some(h), None, Err(_)) => {
                 let k = v as i64;
-                dynasm!(self.a ; .arch x64 ; mov rax, QWORD k ; mov QWORD [r12 + o], rax)
+                dynasm!(self.a ; .arch x64 ; mov Rq(h), QWORD k)
+            }
+            (None, Some(k), _) => dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], k),
+            (None, None, _) => {
+                let k = v as i64;
+                dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k ; mov QWORD [r12 + o], rcx)
             }
         }
     }
@@ -439,17 +521,7 @@ impl Emitter<'_> {
                 } else {
                     dynasm!(self.a ; .arch x64 ; add eax, imm ; and eax, -2);
                 }
-                if ins.rd != 0 {
-                    // Not through `store_const`, which would clobber rax.
-                    let o = reg(ins.rd);
-                    match imm32(next) {
-                        Some(k) => dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], k),
-                        None => {
-                            let k = next as i64;
-                            dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k ; mov QWORD [r12 + o], rcx)
-                        }
-                    }
-                }
+                self.store_const(ins.rd, next);
                 dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
                 self.goto_indirect();
             }
@@ -488,6 +560,7 @@ impl Emitter<'_> {
         self.store_cycle(i);
         let step = rvjit_step as *const () as usize as i64;
         let stop = self.stub(Stub::Stop);
+        self.store_pinned();
         dynasm!(self.a
             ; .arch x64
             ; mov rdi, r14
@@ -496,6 +569,8 @@ impl Emitter<'_> {
             ; cmp DWORD [r14 + CTX_FLAG], 0
             ; jne =>stop
         );
+        // The interpreter may have written any register.
+        self.load_pinned();
     }
 
     /// rax = the effective address `x[rs1] + imm` (RV32: modulo 2^32) of an access, checked:
@@ -848,24 +923,25 @@ impl Emitter<'_> {
                 // hi(signed a * unsigned b) = hi_u(a, b) - (a < 0 ? b : 0)
                 self.load_rax(ins.rs1);
                 self.load_rcx(ins.rs2);
+                // rs1 is read again after the multiplication (no register to spare).
                 if x64 {
+                    dynasm!(self.a ; .arch x64 ; mul rcx);
+                    self.load_rax(ins.rs1);
                     dynasm!(self.a
                         ; .arch x64
-                        ; mov rsi, rax
-                        ; mul rcx
-                        ; sar rsi, 63
-                        ; and rsi, rcx
-                        ; sub rdx, rsi
+                        ; sar rax, 63
+                        ; and rax, rcx
+                        ; sub rdx, rax
                         ; mov rax, rdx
                     );
                 } else {
+                    dynasm!(self.a ; .arch x64 ; mul ecx);
+                    self.load_rax(ins.rs1);
                     dynasm!(self.a
                         ; .arch x64
-                        ; mov esi, eax
-                        ; mul ecx
-                        ; sar esi, 31
-                        ; and esi, ecx
-                        ; sub edx, esi
+                        ; sar eax, 31
+                        ; and eax, ecx
+                        ; sub edx, eax
                         ; mov eax, edx
                     );
                 }
@@ -914,9 +990,11 @@ impl Emitter<'_> {
                 } => self.exit(pc, status, retired),
                 Stub::Goto { pc } => self.goto_far(pc),
                 Stub::Stop => {
+                    // The Cpu holds the final state (the pinned registers were stored before
+                    // the call-out and are stale now).
                     let s = STATUS_STOP as i32;
-                    let epi = self.epilogue;
-                    dynasm!(self.a ; .arch x64 ; mov eax, s ; jmp =>epi);
+                    let restore = self.restore;
+                    dynasm!(self.a ; .arch x64 ; mov eax, s ; jmp =>restore);
                 }
                 Stub::Hot { pc, h, body } => {
                     // The counter is in rcx. The pass that reaches the threshold asks for the
