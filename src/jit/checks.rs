@@ -18,7 +18,8 @@
 //! The plan is made from the instructions alone; the lifter uses a member's skip only if the
 //! base register still holds the very SSA value the leader checked (so a call-out that may
 //! change registers in between, or any write this plan did not foresee, falls back to a
-//! single check).
+//! single check). The direct emitter, which has no SSA values, forgets every checked group at
+//! a call-out.
 
 use rustc_hash::FxHashMap as HashMap;
 

@@ -20,8 +20,9 @@
 //!   call and call-out, and loaded after the prologue and call-outs. The others live in the
 //!   Cpu: an instruction loads its sources and stores its result (store forwarding makes
 //!   this cheap);
-//! - budget checks, hot counters, memory checks (the fast windows with the rotate trick, or
-//!   the fast table when no window fits), call-outs to [`rvjit_step`], and exits with the
+//! - budget checks, hot counters, memory checks (the fast windows with the rotate trick,
+//!   grouped as in [`checks`], or the fast table when no window fits), call-outs to
+//!   [`rvjit_step`], and exits with the
 //!   status codes of [`super::runtime`] mirror the lifter's; everything the checks do not clear
 //!   leaves with [`STATUS_STEP`] and the interpreter executes it;
 //! - static exits to other regions and `jalr` go through the compiled-code table (an empty
@@ -38,7 +39,7 @@ use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_INNER};
-use super::checks;
+use super::checks::{self, Plan};
 use super::discover::{self, End, Region};
 use super::lift::{HotCounter, LiftEnv, INSTALLED};
 use super::runtime::*;
@@ -95,6 +96,10 @@ pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<E
         restore,
         stubs: Vec::new(),
         hot,
+        plans: Vec::new(),
+        groups: Vec::new(),
+        checked: Vec::new(),
+        mixed_groups: env.windows.stores_inside_loads(),
     };
     let order = region.entry_order();
     e.prologue(&order);
@@ -143,6 +148,15 @@ struct Emitter<'a> {
     restore: DynamicLabel,
     stubs: Vec<(DynamicLabel, Stub)>,
     hot: Option<HotCounter>,
+    /// The current basic block's grouped memory checks ([`checks`]): one plan per
+    /// instruction, the groups, and whether each group's leader has checked its range on the
+    /// way here. The plan ends a group at any write to its base register; a call-out (which may
+    /// write any register) clears `checked`, so later members check on their own.
+    plans: Vec<Plan>,
+    groups: Vec<checks::Group>,
+    checked: Vec<bool>,
+    /// Every store window lies inside a load window, so loads and stores may share a group.
+    mixed_groups: bool,
 }
 
 /// Offset of guest register `r` in the Cpu.
@@ -435,6 +449,8 @@ impl Emitter<'_> {
             return;
         };
         dynasm!(self.a ; .arch x64 ; =>head);
+        (self.plans, self.groups) = checks::plan(&block.instrs, self.mixed_groups);
+        self.checked = vec![false; self.groups.len()];
         let n = block.instrs.len() as i32;
         if let Some(&w) = region.budgets.get(&block.start) {
             // Checkpoint: leave for the interpreter when the longest run of instructions up
@@ -571,6 +587,7 @@ impl Emitter<'_> {
         );
         // The interpreter may have written any register.
         self.load_pinned();
+        self.checked.iter_mut().for_each(|c| *c = false);
     }
 
     /// rax = the effective address `x[rs1] + imm` (RV32: modulo 2^32) of an access, checked:
@@ -583,16 +600,40 @@ impl Emitter<'_> {
         } else {
             dynasm!(self.a ; .arch x64 ; add eax, imm);
         }
-        let list = if store {
-            &self.env.windows.store
-        } else {
-            &self.env.windows.load
+        // The range to check, as offsets from the base register: the access itself, or the
+        // whole group it leads (a member whose leader checked skips its check).
+        let own = checks::Group {
+            lo: i64::from(imm),
+            end: i64::from(imm) + size,
+            align: size,
+            store,
         };
-        let mut order: Vec<_> = list
-            .iter()
-            .copied()
-            .filter(|w| w.len >= size as u64)
-            .collect();
+        let (mut range, mut group) = (own, None);
+        let k = i as usize;
+        match self.plans.get(k).copied() {
+            Some(Plan::Member(g)) if self.checked.get(g).copied().unwrap_or(false) => return,
+            Some(Plan::Leader(g)) => {
+                if let Some(&r) = self.groups.get(g) {
+                    (range, group) = (r, Some(g));
+                }
+            }
+            _ => {}
+        }
+        let fits = |r: &checks::Group| -> Vec<crate::memory::Window> {
+            let list = if r.store {
+                &self.env.windows.store
+            } else {
+                &self.env.windows.load
+            };
+            let span = (r.end - r.lo) as u64;
+            list.iter().copied().filter(|w| w.len >= span).collect()
+        };
+        let mut order = fits(&range);
+        if order.is_empty() && group.is_some() {
+            // No window can hold the group: every access is checked on its own.
+            (range, group) = (own, None);
+            order = fits(&range);
+        }
         // As in the lifter: stack accesses try the lowest window first, others the highest.
         if ins.rs1 != 2 {
             order.reverse();
@@ -603,10 +644,13 @@ impl Emitter<'_> {
             status: STATUS_STEP,
             retired: i,
         });
-        let shift = size.trailing_zeros() as i8;
+        let shift = range.align.trailing_zeros() as i8;
+        let span = (range.end - range.lo) as u64;
         for w in &order {
-            // (addr - lo) rotr log2(size) <= (len - size) / size: aligned and inside.
-            let d = (w.lo as i64).wrapping_neg();
+            // (addr + lo - imm - w.lo) rotr log2(align) <= (w.len - span) / align: the range
+            // is inside the window and its start aligned (64-bit arithmetic on the
+            // zero-extended RV32 address only refuses more).
+            let d = (range.lo - i64::from(imm)).wrapping_sub(w.lo as i64);
             match i32::try_from(d) {
                 Ok(d) => dynasm!(self.a ; .arch x64 ; lea rcx, [rax + d]),
                 Err(_) => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD d ; add rcx, rax),
@@ -614,7 +658,7 @@ impl Emitter<'_> {
             if shift > 0 {
                 dynasm!(self.a ; .arch x64 ; ror rcx, shift);
             }
-            let lim = ((w.len - size as u64) / size as u64) as i64;
+            let lim = ((w.len - span) / range.align as u64) as i64;
             match i32::try_from(lim) {
                 Ok(k) => dynasm!(self.a ; .arch x64 ; cmp rcx, k),
                 Err(_) => dynasm!(self.a ; .arch x64 ; mov rdx, QWORD lim ; cmp rcx, rdx),
@@ -648,6 +692,9 @@ impl Emitter<'_> {
             dynasm!(self.a ; .arch x64 ; test edx, edx ; jz =>ok);
         }
         dynasm!(self.a ; .arch x64 ; jmp =>miss ; =>ok);
+        if let Some(c) = group.and_then(|g| self.checked.get_mut(g)) {
+            *c = true;
+        }
     }
 
     fn load(&mut self, pc: u64, i: i32, ins: &Instr, signed: bool) {
