@@ -78,7 +78,10 @@ pub struct Emitted {
 /// Emit the region as position-independent machine code (internal jumps are relative, every
 /// outside address is an immediate).
 pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<Emitted, String> {
-    let mut a = Asm::new(0);
+    // Sized up front (about 60 bytes per instruction with its cold stubs): growing the
+    // buffer copied and page-faulted much of the code twice.
+    let n = region.instr_count();
+    let mut a = Asm::new_with_capacity(0, 64 * n + 256, 0, 0, 2 * n + 8, 0, 2 * n + 8);
     let epilogue = a.new_dynamic_label();
     let restore = a.new_dynamic_label();
     let heads = region
