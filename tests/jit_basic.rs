@@ -711,3 +711,94 @@ fn grouped_checks_agree_with_the_interpreter() {
     }
     assert!(checked > 100, "{checked}");
 }
+
+/// Register aliasing in the direct baseline's templates, which keep a0-a5 and sp in host
+/// registers and compute in place where they can: every ALU, shift, compare and M operation
+/// with rd, rs1 and rs2 each drawn from two pinned registers (a0, a1), one kept in the Cpu
+/// (t0) and x0, every combination, on values that make the operands' order matter.
+#[test]
+fn register_aliasing_agrees_with_the_interpreter() {
+    const T0: u8 = 5;
+    let rr = [
+        Op::Add,
+        Op::Sub,
+        Op::And,
+        Op::Or,
+        Op::Xor,
+        Op::Sll,
+        Op::Srl,
+        Op::Sra,
+        Op::Slt,
+        Op::Sltu,
+        Op::Mul,
+        Op::Mulh,
+        Op::Mulhu,
+        Op::Mulhsu,
+        Op::Div,
+        Op::Divu,
+        Op::Rem,
+        Op::Remu,
+    ];
+    let rr64 = [
+        Op::Addw,
+        Op::Subw,
+        Op::Sllw,
+        Op::Srlw,
+        Op::Sraw,
+        Op::Mulw,
+        Op::Divw,
+        Op::Divuw,
+        Op::Remw,
+        Op::Remuw,
+    ];
+    let ri = [
+        (Op::Addi, -7),
+        (Op::Xori, 0x5a5),
+        (Op::Ori, -0x800),
+        (Op::Andi, 0x3f0),
+        (Op::Slti, -3),
+        (Op::Sltiu, 9),
+        (Op::Slli, 3),
+        (Op::Srli, 5),
+        (Op::Srai, 7),
+    ];
+    let ri64 = [
+        (Op::Addiw, 13),
+        (Op::Slliw, 4),
+        (Op::Srliw, 6),
+        (Op::Sraiw, 31),
+    ];
+    let regs = [0, A0, A1, T0];
+    let values = [
+        (A0, 0xffff_fff0_8765_4321),
+        (A1, 0x0000_0000_0000_0013),
+        (T0, 0x8000_0000_f00d_0007),
+    ];
+    let mut checked = 0;
+    for xlen in XLENS {
+        let mut ops: Vec<(Op, i32)> = rr.iter().map(|&op| (op, 0)).collect();
+        ops.extend(ri);
+        if xlen == Xlen::X64 {
+            ops.extend(rr64.iter().map(|&op| (op, 0)));
+            ops.extend(ri64);
+        }
+        let values: Vec<(u8, u64)> = values.iter().map(|&(r, v)| (r, xlen.trunc(v))).collect();
+        for &(op, imm) in &ops {
+            for rd in regs {
+                for rs1 in regs {
+                    for rs2 in regs {
+                        // The operation twice: the second reads what the first wrote.
+                        let code = Asm::new()
+                            .i(op, rd, rs1, rs2, imm)
+                            .i(op, rd, rs1, rs2, imm)
+                            .ebreak()
+                            .bytes;
+                        both(&Test::new(xlen, code).regs(&values));
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 3000, "{checked}");
+}

@@ -367,31 +367,28 @@ impl Emitter<'_> {
         );
     }
 
-    /// rax = x[r] (on RV32 the zero-extended low word).
-    fn load_rax(&mut self, r: u8) {
+    /// Host register `h` = x[r] (on RV32 the zero-extended low word).
+    fn load_into(&mut self, h: u8, r: u8) {
         let o = reg(r);
         if r == 0 {
-            dynasm!(self.a ; .arch x64 ; xor eax, eax);
-        } else if let Some(h) = pinned(r) {
-            dynasm!(self.a ; .arch x64 ; mov rax, Rq(h));
+            dynasm!(self.a ; .arch x64 ; xor Rd(h), Rd(h));
+        } else if let Some(p) = pinned(r) {
+            if p != h {
+                dynasm!(self.a ; .arch x64 ; mov Rq(h), Rq(p));
+            }
         } else if self.x64 {
-            dynasm!(self.a ; .arch x64 ; mov rax, QWORD [r12 + o]);
+            dynasm!(self.a ; .arch x64 ; mov Rq(h), QWORD [r12 + o]);
         } else {
-            dynasm!(self.a ; .arch x64 ; mov eax, DWORD [r12 + o]);
+            dynasm!(self.a ; .arch x64 ; mov Rd(h), DWORD [r12 + o]);
         }
     }
 
+    fn load_rax(&mut self, r: u8) {
+        self.load_into(Rq::RAX as u8, r);
+    }
+
     fn load_rcx(&mut self, r: u8) {
-        let o = reg(r);
-        if r == 0 {
-            dynasm!(self.a ; .arch x64 ; xor ecx, ecx);
-        } else if let Some(h) = pinned(r) {
-            dynasm!(self.a ; .arch x64 ; mov rcx, Rq(h));
-        } else if self.x64 {
-            dynasm!(self.a ; .arch x64 ; mov rcx, QWORD [r12 + o]);
-        } else {
-            dynasm!(self.a ; .arch x64 ; mov ecx, DWORD [r12 + o]);
-        }
+        self.load_into(Rq::RCX as u8, r);
     }
 
     /// x[rd] = rax (on RV32 rax holds a 32-bit result, zero-extended: the canonical form).
@@ -788,27 +785,48 @@ impl Emitter<'_> {
         let imm = ins.imm;
         let x64 = self.x64;
         // Register-register and register-immediate ALU operations at XLEN.
+        // Computed in rd's host register when rd is pinned (unless that would overwrite
+        // rs2 before its use), else in rax; the second operand is used where it is (host
+        // register, Cpu slot, or 0 for x0).
         macro_rules! rr {
             ($op:ident) => {{
-                self.load_rax(ins.rs1);
-                self.load_rcx(ins.rs2);
-                if x64 {
-                    dynasm!(self.a ; .arch x64 ; $op rax, rcx);
-                } else {
-                    dynasm!(self.a ; .arch x64 ; $op eax, ecx);
+                let (rs1, rs2) = (ins.rs1, ins.rs2);
+                let rax = Rq::RAX as u8;
+                let t = match pinned(rd) {
+                    Some(h) if rd != 0 && (rs2 != rd || rs1 == rd) => h,
+                    _ => rax,
+                };
+                self.load_into(t, rs1);
+                let o2 = reg(rs2);
+                match (rs2, pinned(rs2), x64) {
+                    (0, _, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), 0),
+                    (0, _, false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), 0),
+                    (_, Some(p), true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), Rq(p)),
+                    (_, Some(p), false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), Rd(p)),
+                    (_, None, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), QWORD [r12 + o2]),
+                    (_, None, false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), DWORD [r12 + o2]),
                 }
-                self.store_rax(rd);
+                if t == rax {
+                    self.store_rax(rd);
+                }
             }};
         }
         macro_rules! ri {
             ($op:ident) => {{
-                self.load_rax(ins.rs1);
+                let rax = Rq::RAX as u8;
+                let t = match pinned(rd) {
+                    Some(h) if rd != 0 => h,
+                    _ => rax,
+                };
+                self.load_into(t, ins.rs1);
                 if x64 {
-                    dynasm!(self.a ; .arch x64 ; $op rax, imm);
+                    dynasm!(self.a ; .arch x64 ; $op Rq(t), imm);
                 } else {
-                    dynasm!(self.a ; .arch x64 ; $op eax, imm);
+                    dynasm!(self.a ; .arch x64 ; $op Rd(t), imm);
                 }
-                self.store_rax(rd);
+                if t == rax {
+                    self.store_rax(rd);
+                }
             }};
         }
         // Shifts by the low 5 (RV32) or 6 (RV64) bits of a register: x86 masks cl the same way.
