@@ -89,44 +89,27 @@ pub fn is_control(op: Op) -> bool {
 }
 
 /// Does translated code hand this instruction to the interpreter ([`super::runtime::rvjit_step`])
-/// in place: services, atomics and the custom instructions. Both code generators ask this
+/// in place: the service doors (`ecall`, custom-0) and the atomics, as the instruction table
+/// classifies them ([`Op::is_service`], [`Op::is_atomic`]). Both code generators ask this
 /// first, so they cannot disagree on it; an instruction they do not lower inline also falls
 /// back to the interpreter, which is always correct.
 pub fn is_callout(op: Op) -> bool {
-    matches!(
-        op,
-        Op::Ecall
-            | Op::LrW
-            | Op::ScW
-            | Op::AmoswapW
-            | Op::AmoaddW
-            | Op::AmoxorW
-            | Op::AmoandW
-            | Op::AmoorW
-            | Op::AmominW
-            | Op::AmomaxW
-            | Op::AmominuW
-            | Op::AmomaxuW
-            | Op::LrD
-            | Op::ScD
-            | Op::AmoswapD
-            | Op::AmoaddD
-            | Op::AmoxorD
-            | Op::AmoandD
-            | Op::AmoorD
-            | Op::AmominD
-            | Op::AmomaxD
-            | Op::AmominuD
-            | Op::AmomaxuD
-            | Op::Terminate
-            | Op::HintStorew
-            | Op::HintBuffer
-            | Op::Reveal
-            | Op::HintInput
-            | Op::PrintStr
-            | Op::HintRandom
-            | Op::Keccakf
-    )
+    // One table lookup per operation, once (`Op::info` searches the table).
+    static CALLOUT: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    let table = CALLOUT.get_or_init(|| {
+        let mut t = Vec::new();
+        for row in crate::isa::TABLE {
+            let i = row.op as usize;
+            if t.len() <= i {
+                t.resize(i + 1, false);
+            }
+            if let Some(slot) = t.get_mut(i) {
+                *slot = row.op.is_service() || row.op.is_atomic();
+            }
+        }
+        t
+    });
+    table.get(op as usize).copied().unwrap_or(false)
 }
 
 /// Is the fall-through of this control instruction a return site (it links)?
@@ -354,4 +337,60 @@ fn budgets(
         .iter()
         .map(|&c| (c, walk(c, blocks, &succ, &checkpoints, &mut longest)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isa::TABLE;
+
+    /// The call-outs are exactly the service doors and the atomics: ecall, the eight custom-0
+    /// instructions, LR/SC and the AMOs of both widths.
+    #[test]
+    fn call_outs_are_services_and_atomics() {
+        let callouts: Vec<Op> = TABLE
+            .iter()
+            .map(|r| r.op)
+            .filter(|&op| is_callout(op))
+            .collect();
+        let expect = [
+            Op::Ecall,
+            Op::LrW,
+            Op::ScW,
+            Op::AmoswapW,
+            Op::AmoaddW,
+            Op::AmoxorW,
+            Op::AmoandW,
+            Op::AmoorW,
+            Op::AmominW,
+            Op::AmomaxW,
+            Op::AmominuW,
+            Op::AmomaxuW,
+            Op::LrD,
+            Op::ScD,
+            Op::AmoswapD,
+            Op::AmoaddD,
+            Op::AmoxorD,
+            Op::AmoandD,
+            Op::AmoorD,
+            Op::AmominD,
+            Op::AmomaxD,
+            Op::AmominuD,
+            Op::AmomaxuD,
+            Op::Terminate,
+            Op::HintStorew,
+            Op::HintBuffer,
+            Op::Reveal,
+            Op::HintInput,
+            Op::PrintStr,
+            Op::HintRandom,
+            Op::Keccakf,
+        ];
+        assert_eq!(callouts.len(), expect.len(), "{callouts:?}");
+        assert!(
+            expect.iter().all(|op| callouts.contains(op)),
+            "{callouts:?}"
+        );
+        assert!(!is_callout(Op::Illegal) && !is_callout(Op::Ebreak) && !is_callout(Op::Add));
+    }
 }
