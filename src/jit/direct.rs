@@ -391,31 +391,23 @@ impl Emitter<'_> {
         self.load_into(Rq::RCX as u8, r);
     }
 
-    /// x[rd] = rax (on RV32 rax holds a 32-bit result, zero-extended: the canonical form).
-    fn store_rax(&mut self, rd: u8) {
+    /// x[rd] = host register `h` (on RV32 `h` holds a 32-bit result, zero-extended: the
+    /// canonical form).
+    fn store_from(&mut self, h: u8, rd: u8) {
         if rd == 0 {
             return;
         }
         match pinned(rd) {
-            Some(h) => dynasm!(self.a ; .arch x64 ; mov Rq(h), rax),
+            Some(p) => dynasm!(self.a ; .arch x64 ; mov Rq(p), Rq(h)),
             None => {
                 let o = reg(rd);
-                dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], rax)
+                dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], Rq(h))
             }
         }
     }
 
-    fn store_rcx(&mut self, rd: u8) {
-        if rd == 0 {
-            return;
-        }
-        match pinned(rd) {
-            Some(h) => dynasm!(self.a ; .arch x64 ; mov Rq(h), rcx),
-            None => {
-                let o = reg(rd);
-                dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], rcx)
-            }
-        }
+    fn store_rax(&mut self, rd: u8) {
+        self.store_from(Rq::RAX as u8, rd);
     }
 
     /// x[rd] = v, using rcx as the only scratch register.
@@ -570,7 +562,8 @@ impl Emitter<'_> {
     }
 
     /// Run the instruction in the interpreter ([`rvjit_step`]) and go on unless it stopped
-    /// the run. Registers are in the Cpu already, and r12-r15 survive the C call.
+    /// the run. The pinned registers go to the Cpu first (the others are there already) and
+    /// come back after; r12-r15 survive the C call.
     fn callout(&mut self, pc: u64, i: i32) {
         self.store_pc(pc);
         self.store_cycle(i);
@@ -713,7 +706,7 @@ impl Emitter<'_> {
             (4, _, _) => dynasm!(self.a ; .arch x64 ; mov ecx, DWORD [r13 + rax]),
             _ => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD [r13 + rax]),
         }
-        self.store_rcx(ins.rd);
+        self.store_from(Rq::RCX as u8, ins.rd);
     }
 
     fn store(&mut self, pc: u64, i: i32, ins: &Instr) {

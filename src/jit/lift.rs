@@ -48,7 +48,9 @@ pub struct LiftEnv {
     /// The host's C calling convention ([`rvjit_step`] uses it).
     pub call_conv: CallConv,
     /// Entries of other regions that static exits tail-call: pc -> (function index in the
-    /// module's namespace 0, entry index). Exits to other pcs return to the dispatcher.
+    /// module's namespace 0, entry index). Exits to other pcs go through the compiled-code
+    /// table (direct-baseline regions, code translated later), or return to the dispatcher
+    /// outside its main range.
     pub targets: Arc<HashMap<u64, (u32, u32)>>,
     /// Recording translation: log every load's value (see [`Ctx::log_ptr`]). False emits
     /// exactly the plain code.

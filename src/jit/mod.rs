@@ -427,20 +427,19 @@ impl Translator {
             if self.known(root) || self.program.code.fetch(root).is_none() {
                 continue;
             }
-            let (id, region, hot) = self.discover(root, false, !self.direct)?;
+            let (region, hot) = self.discover(root, false);
             work.extend(region.exits.iter().rev().copied());
-            regions.push((id, region, hot));
+            regions.push((region, hot));
         }
         if self.direct {
             return self.emit_direct(regions);
         }
+        // Every region of the batch is declared before any is lifted, so static exits
+        // between them become direct tail calls.
         let regions = regions
             .into_iter()
-            .map(|(id, region, hot)| {
-                id.map(|id| (id, region, hot))
-                    .ok_or(JitError::Finalize("region function not declared".into()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(region, hot)| Ok((self.declare(&region)?, region, hot)))
+            .collect::<Result<Vec<_>, JitError>>()?;
         let env = self.lift_env(false);
         let isa = &*self.isa;
         let compiled: Vec<Result<Compiled, JitError>> = regions
@@ -468,7 +467,7 @@ impl Translator {
     #[cfg(target_arch = "x86_64")]
     fn emit_direct(
         &mut self,
-        regions: Vec<(Option<FuncId>, discover::Region, Option<lift::HotCounter>)>,
+        regions: Vec<(discover::Region, Option<lift::HotCounter>)>,
     ) -> Result<(), JitError> {
         if regions.is_empty() {
             return Ok(());
@@ -476,7 +475,7 @@ impl Translator {
         let env = self.lift_env(false);
         let code: Vec<Result<direct::Emitted, JitError>> = regions
             .par_iter()
-            .map(|(_, region, hot)| {
+            .map(|(region, hot)| {
                 direct::emit(&env, region, *hot).map_err(|reason| JitError::Translate {
                     pc: region.root,
                     reason,
@@ -484,7 +483,7 @@ impl Translator {
             })
             .collect();
         let code = code.into_iter().collect::<Result<Vec<_>, _>>()?;
-        for ((_, region, _), c) in regions.iter().zip(&code) {
+        for ((region, _), c) in regions.iter().zip(&code) {
             if dump_requested(region.root) {
                 dump_code(region.root, "direct", &c.bytes);
             }
@@ -507,7 +506,7 @@ impl Translator {
             .make_exec()
             .map_err(|e| JitError::Finalize(format!("making code executable: {e}")))?;
         let base = map.as_ptr() as usize;
-        for (((_, region, hot), off), c) in regions.into_iter().zip(offsets).zip(&code) {
+        for (((region, hot), off), c) in regions.into_iter().zip(offsets).zip(&code) {
             let order = region.entry_order();
             for ((index, pc), &inner) in order.into_iter().enumerate().zip(&c.inner) {
                 self.table.insert(pc, base + off, index as u32, inner);
@@ -521,22 +520,19 @@ impl Translator {
     #[cfg(not(target_arch = "x86_64"))]
     fn emit_direct(
         &mut self,
-        _regions: Vec<(Option<FuncId>, discover::Region, Option<lift::HotCounter>)>,
+        _regions: Vec<(discover::Region, Option<lift::HotCounter>)>,
     ) -> Result<(), JitError> {
         Err(JitError::Finalize(
             "the direct baseline needs an x86-64 host".into(),
         ))
     }
 
-    /// Discover the region rooted at `root` and, with `declare`, declare its function in the
-    /// module (Cranelift code reaches its entries by direct tail calls; the direct emitter's
-    /// regions are reached through the table).
+    /// Discover the region rooted at `root` and claim its pcs and entries.
     fn discover(
         &mut self,
         root: u64,
         on_demand: bool,
-        declare: bool,
-    ) -> Result<(Option<FuncId>, discover::Region, Option<lift::HotCounter>), JitError> {
+    ) -> (discover::Region, Option<lift::HotCounter>) {
         let xlen = self.program.xlen;
         // Ahead of time, regions do not duplicate each other; a region made on demand (for a pc
         // that is no entry, e.g. a jump-table target) takes all code it reaches, so hot code
@@ -550,35 +546,10 @@ impl Translator {
             covered,
             move |v| xlen.trunc(v),
         );
-        let id = if declare {
-            let module = self
-                .module
-                .as_mut()
-                .ok_or(JitError::Finalize("module already freed".into()))?;
-            let sig = lift::region_signature();
-            let name = format!("r{:x}_{}", root, self.stats.regions);
-            Some(
-                module
-                    .declare_function(&name, Linkage::Local, &sig)
-                    .map_err(|e| JitError::Translate {
-                        pc: root,
-                        reason: e.to_string(),
-                    })?,
-            )
-        } else {
-            None
-        };
         for b in region.blocks.values() {
             self.covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
         }
-        for (i, pc) in region.entry_order().into_iter().enumerate() {
-            self.pending_leaders.insert(pc);
-            if let Some(id) = id {
-                Arc::make_mut(&mut self.targets)
-                    .entry(pc)
-                    .or_insert((id.as_u32(), i as u32));
-            }
-        }
+        self.pending_leaders.extend(region.entry_order());
         self.stats.regions += 1;
         self.stats.blocks += region.blocks.len() as u64;
         self.stats.instructions += region.instr_count() as u64;
@@ -598,7 +569,28 @@ impl Translator {
                 ready: self.queue.ready_addr(),
             }
         });
-        Ok((id, region, hot))
+        (region, hot)
+    }
+
+    /// Declare a region's function in the module and record its entries as direct tail-call
+    /// targets (Cranelift code; the direct emitter's regions are reached through the table).
+    fn declare(&mut self, region: &discover::Region) -> Result<FuncId, JitError> {
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
+        let name = format!("r{:x}_{}", region.root, self.stats.regions);
+        let id = module
+            .declare_function(&name, Linkage::Local, &lift::region_signature())
+            .map_err(|e| JitError::Translate {
+                pc: region.root,
+                reason: e.to_string(),
+            })?;
+        let targets = Arc::make_mut(&mut self.targets);
+        for (i, pc) in region.entry_order().into_iter().enumerate() {
+            targets.entry(pc).or_insert((id.as_u32(), i as u32));
+        }
+        Ok(id)
     }
 
     /// Keep a baseline region for recompiling it when it gets hot.
@@ -789,8 +781,8 @@ impl Translator {
     /// Translate the region at `pc` while running.
     fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
         let start = Instant::now();
-        let (id, region, hot) = self.discover(pc, true, true)?;
-        let id = id.ok_or(JitError::Finalize("region function not declared".into()))?;
+        let (region, hot) = self.discover(pc, true);
+        let id = self.declare(&region)?;
         let c = self.compile_single(&region, id, hot)?;
         self.define(id, &region, c, false)?;
         self.finalize()?;
@@ -1011,13 +1003,6 @@ fn host_isa(opt: &str, regalloc: &str) -> Result<OwnedTargetIsa, JitError> {
     // Tail calls between regions (Cranelift's x64 tail calls rely on frame pointers).
     set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
-    if let Ok(extra) = std::env::var("RVJIT_XFLAGS") {
-        for kv in extra.split(',').filter(|s| !s.is_empty()) {
-            if let Some((k, v)) = kv.split_once('=') {
-                set(&mut flags, k, v)?;
-            }
-        }
-    }
     set(
         &mut flags,
         "enable_verifier",
