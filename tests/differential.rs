@@ -441,54 +441,70 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     // inline, or whenever the background thread is done); without tiers at all.
     use rvjit::jit::{Baseline, HotCompile, OptLevel};
     let hot_default = Some(rvjit::jit::DEFAULT_HOT_THRESHOLD);
-    for (hot, mode, baseline, opt) in [
+    for (hot, mode, baseline, opt, lazy) in [
         (
             hot_default,
             HotCompile::Background,
             Baseline::Cranelift,
             OptLevel::None,
+            false,
         ),
         (
             hot_default,
             HotCompile::Background,
             Baseline::Cranelift,
             OptLevel::Speed,
+            false,
         ),
         (
             Some(1),
             HotCompile::Lockstep,
             Baseline::Direct,
             OptLevel::None,
+            false,
         ),
         (
             Some(1),
             HotCompile::Lockstep,
             Baseline::Cranelift,
             OptLevel::None,
+            false,
         ),
         (
             Some(2),
             HotCompile::Inline,
             Baseline::Direct,
             OptLevel::None,
+            false,
         ),
         (
             Some(2),
             HotCompile::Inline,
             Baseline::Cranelift,
             OptLevel::None,
+            false,
         ),
         (
             Some(1),
             HotCompile::Background,
             Baseline::Direct,
             OptLevel::None,
+            false,
         ),
         (
             None,
             HotCompile::Background,
             Baseline::Direct,
             OptLevel::None,
+            false,
+        ),
+        // Everything but the entry's region translated on demand (direct regions too).
+        (
+            None,
+            HotCompile::Background,
+            Baseline::Direct,
+            OptLevel::None,
+            true,
         ),
     ] {
         let mut b = t.machine();
@@ -497,6 +513,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
             hot_compile: mode,
             baseline,
             opt,
+            lazy,
             ..Default::default()
         };
         let mut tr = rvjit::jit::Translator::for_machine(&b, &options).expect("translate");
@@ -504,7 +521,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         assert_same(
             &reference,
             &Outcome::capture(sb, b),
-            &format!("jit (hot threshold {hot:?}, {mode:?}, {baseline:?} baseline, {opt:?})"),
+            &format!("jit (hot threshold {hot:?}, {mode:?}, {baseline:?} baseline, {opt:?}, lazy {lazy})"),
         )?;
         // Threshold 1: the first checkpoint pass of any region promotes it, and a second
         // pass installs the code (lockstep; in the background the run may end first).

@@ -109,6 +109,17 @@ fn guests_agree_on_both_engines() {
             ..Default::default()
         };
         run_with(cranelift, "Cranelift baseline");
+        // Lazily: all but the entry's code translated on demand, by the direct emitter.
+        let lazy = rvjit::jit::Options {
+            lazy: true,
+            hot_threshold: None,
+            ..Default::default()
+        };
+        let tl = run_with(lazy, "lazy");
+        assert!(
+            tl.stats().on_demand_regions > 0,
+            "{name}: nothing translated on demand"
+        );
         let s = tr.stats();
         eprintln!(
             "{name}: {:?} cycles={} interp={:.3}s jit={:.3}s translate={:.3}s regions={} (+{} on demand, {} hot; {} hot at threshold 1) blocks={} instrs={}",

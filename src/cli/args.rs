@@ -115,7 +115,7 @@ pub struct RunArgs {
     pub engine: Engine,
 
     /// Cranelift optimisation level of a Cranelift baseline tier (--jit-baseline cranelift,
-    /// on-demand regions, recording runs): `none` translates about twice as fast, `speed` runs
+    /// recording runs): `none` translates about twice as fast, `speed` runs
     /// Cranelift's mid-end optimiser
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = JitOpt::None)]
     pub jit_opt: JitOpt,

@@ -1,5 +1,5 @@
-//! The translator: guest regions compiled to host code (x86-64 templates ahead of time,
-//! Cranelift on demand and for hot code), run by a small dispatcher.
+//! The translator: guest regions compiled to host code (x86-64 templates ahead of time and on
+//! demand, Cranelift for hot code), run by a small dispatcher.
 //!
 //! - [`discover`] splits code into basic blocks and groups them into regions (a function or
 //!   loop nest with every block start as an entry);
@@ -7,8 +7,8 @@
 //!   `Cpu`, exact cycle budget, checked memory accesses, call-outs to the interpreter for rare
 //!   instructions);
 //! - [`direct`] emits the baseline tier's x86-64 code straight from the instructions (no
-//!   Cranelift), ahead of time; [`lift`] serves the code translated while running and the
-//!   optimising tier;
+//!   Cranelift), ahead of time and on demand; [`lift`] serves the optimising tier, recording
+//!   translations and `--jit-baseline cranelift`;
 //! - [`cache`] is the dense pc-indexed table of compiled entries;
 //! - [`hot`] runs the optimising tier's compiles, in the background by default;
 //! - [`runtime`] is the `repr(C)` context and the `extern "C"` helper;
@@ -760,7 +760,7 @@ impl Translator {
         }
     }
 
-    /// Compile one baseline region on its own (on demand).
+    /// Compile one Cranelift baseline region on its own (on demand).
     fn compile_single(
         &self,
         region: &discover::Region,
@@ -778,15 +778,21 @@ impl Translator {
         )
     }
 
-    /// Translate the region at `pc` while running.
+    /// Translate the region at `pc` while running (the direct emitter's code goes to a mapping
+    /// of its own).
     fn translate_on_demand(&mut self, pc: u64) -> Result<(), JitError> {
         let start = Instant::now();
         let (region, hot) = self.discover(pc, true);
-        let id = self.declare(&region)?;
-        let c = self.compile_single(&region, id, hot)?;
-        self.define(id, &region, c, false)?;
-        self.finalize()?;
-        self.keep_for_tier(region, hot);
+        if self.direct {
+            self.emit_direct(vec![(region, hot)])?;
+        } else {
+            let id = self.declare(&region)?;
+            let c = self.compile_single(&region, id, hot)?;
+            self.define(id, &region, c, false)?;
+            self.finalize()?;
+            self.keep_for_tier(region, hot);
+        }
+        self.pending_leaders.clear();
         self.stats.on_demand_regions += 1;
         self.stats.translate_time += start.elapsed();
         Ok(())
@@ -1121,11 +1127,11 @@ fn compile(
 }
 
 /// Does `RVJIT_DUMP=<hex pc>` ask for the region rooted at `root` (a debugging aid)?
+/// `RVJIT_DUMP=all` asks for every region.
 fn dump_requested(root: u64) -> bool {
-    std::env::var("RVJIT_DUMP")
-        .ok()
-        .and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok())
-        == Some(root)
+    std::env::var("RVJIT_DUMP").is_ok_and(|v| {
+        v == "all" || u64::from_str_radix(v.trim_start_matches("0x"), 16).ok() == Some(root)
+    })
 }
 
 /// Write a region's final machine code to `$TMPDIR/rvjit-<root>-<tier>.bin`, for
