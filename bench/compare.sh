@@ -20,8 +20,9 @@
 #   jit     `rvjit run --engine jit` (process wall time, translation included)
 #   interp  `rvjit run --engine interp`
 #   tr      translate + run in one process, timed separately (benches/jit_split.rs, built
-#           with `cargo bench --no-run`; $RVJIT_SPLIT_BIN); without it translation only:
-#           `rvjit run --engine jit --max-cycles 0`, and the run's own report wins if
+#           with `cargo bench --no-run`; $RVJIT_SPLIT_BIN; the sweep before the run, as
+#           `--jit-sweep ahead`); without it translation only:
+#           `rvjit run --engine jit --jit-sweep ahead --max-cycles 0`, and the run's own report wins if
 #           `rvjit --json` carries a translate time (translation.translate_seconds; its
 #           wall_seconds then excludes translation)
 #   qemu    `qemu-riscv{32,64} ELF < blob 3>out` (soft variants only: the -accel guests use
@@ -221,7 +222,7 @@ run_case() { # rep case engine
                 printf '%s\t%s\texec\t%s\t%s\t\n' "$guest" "$t" "$rep" "$(field "$sj" exec_seconds)" >>"$records"
                 return 0
             fi
-            "${lim[@]}" "$rvjit" run "$elf" --engine jit --input "$frame" --max-cycles 0 --json >"$out" 2>"$err" || status=$?
+            "${lim[@]}" "$rvjit" run "$elf" --engine jit --jit-sweep ahead --input "$frame" --max-cycles 0 --json >"$out" 2>"$err" || status=$?
             timed tr && return 0
             [[ $status == 124 ]] || { note "$key: translate-only run exited $status: $(tail -n 3 "$err")"; return 0; }
             local tj tv; tj="$(tail -n 1 "$out")"; tv="$(translate_field "$tj")"

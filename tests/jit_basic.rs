@@ -323,6 +323,70 @@ fn translator_is_reusable_and_reports_stats() {
     }
 }
 
+/// A loop in a function only an indirect call reaches: the entry point's translation does not
+/// find it, the background sweep does. Its regions run and turn hot (tier ids of their own)
+/// exactly like the rest, whether the sweep lands before the run, during it, or not at all.
+#[test]
+fn background_sweep_code_runs_and_turns_hot() {
+    for xlen in XLENS {
+        // t0 = address of f (auipc + addi: no static exit); call it; ebreak.
+        let a = Asm::new()
+            .i(Op::Auipc, T0, 0, 0, 0)
+            .i(Op::Addi, T0, T0, 0, 16)
+            .i(Op::Jalr, reg::RA, T0, 0, 0)
+            .ebreak();
+        assert_eq!(a.here() - Asm::new().here(), 16);
+        // f: a1 += a0 while a0 -= 1 is not zero; return.
+        let top = a.here();
+        let a = a.i(Op::Add, A1, A1, A0, 0).i(Op::Addi, A0, A0, 0, -1);
+        let here = a.here();
+        let a = a
+            .i(Op::Bne, 0, A0, 0, top as i32 - here as i32)
+            .i(Op::Jalr, 0, reg::RA, 0, 0);
+        let t = Test::new(xlen, a.bytes).regs(&[(A0, 100)]);
+        let mut r = t.machine();
+        let reference = Outcome::capture(rvjit::interp::run(&mut r, t.limit), r);
+        assert_eq!(reference.reg(A1), 5050);
+        let options = rvjit::jit::Options {
+            hot_threshold: Some(1),
+            hot_compile: rvjit::jit::HotCompile::Lockstep,
+            sweep_in_background: true,
+            ..Default::default()
+        };
+        // Sweep landed before the run: f comes from it, nothing is translated on demand, and
+        // every region (f's too) is promoted.
+        let mut m = t.machine();
+        let mut tr = Translator::for_machine(&m, &options).expect("translate");
+        let before = tr.stats().regions;
+        tr.wait_for_sweep().expect("sweep");
+        assert!(tr.stats().regions > before, "{:?}", tr.stats());
+        let s = tr.run(&mut m, t.limit).expect("jit");
+        reference.assert_same(&Outcome::capture(s, m), "sweep waited for");
+        assert_eq!(tr.stats().on_demand_regions, 0, "{:?}", tr.stats());
+        assert_eq!(
+            tr.stats().hot_regions,
+            tr.stats().regions,
+            "{:?}",
+            tr.stats()
+        );
+        // Not waited for: the sweep lands whenever it lands.
+        let mut m = t.machine();
+        let mut tr = Translator::for_machine(&m, &options).expect("translate");
+        let s = tr.run(&mut m, t.limit).expect("jit");
+        reference.assert_same(&Outcome::capture(s, m), "sweep not waited for");
+        // Ahead of time: the same code before the run starts.
+        let mut m = t.machine();
+        let ahead = rvjit::jit::Options {
+            sweep_in_background: false,
+            ..options
+        };
+        let mut tr = Translator::for_machine(&m, &ahead).expect("translate");
+        let s = tr.run(&mut m, t.limit).expect("jit");
+        reference.assert_same(&Outcome::capture(s, m), "sweep ahead of time");
+        assert_eq!(tr.stats().on_demand_regions, 0, "{:?}", tr.stats());
+    }
+}
+
 /// cranelift-jit maps code read-write while emitting and flips it to read+execute on
 /// finalize; check that the pages we run are never writable and executable at once.
 #[test]

@@ -89,6 +89,9 @@ fn guests_agree_on_both_engines() {
         same("default options", &sb, &b);
         let run_with = |options: rvjit::jit::Options, what: &str| {
             let mut t = Translator::with_options(&program, &options).expect("translate");
+            // With the sweep in the background: install it first, so its regions run (and
+            // turn hot) too. (The default-options run above lets it land whenever.)
+            t.wait_for_sweep().expect("sweep");
             let mut m = Machine::new(Arc::clone(&program), &config).expect("machine");
             let s = t.run(&mut m, LIMIT).expect("jit run");
             same(what, &s, &m);

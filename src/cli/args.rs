@@ -125,6 +125,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub jit_lazy: bool,
 
+    /// When the direct baseline translates the function symbols and the linear sweep
+    /// (--engine jit, without --jit-lazy): on a background thread while the run starts (code
+    /// reached first is translated on demand), or all before the run starts
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = JitSweep::Background)]
+    pub jit_sweep: JitSweep,
+
     /// Recompile a translated region with the optimising tier (backtracking register
     /// allocator, opt_level=speed) after N passes through its entries and loop heads
     /// (--engine jit; 0 = never)
@@ -225,6 +231,14 @@ impl JitBaseline {
             JitBaseline::Cranelift => rvjit::jit::Baseline::Cranelift,
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum JitSweep {
+    /// On a background thread; its code is installed when it is done
+    Background,
+    /// Before the run starts
+    Ahead,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -160,6 +160,10 @@ pub struct TranslationReport {
     /// Instructions the dispatcher had the interpreter execute for translated code (cold
     /// memory paths, and from mid-block pcs up to the next entry).
     pub interpreted: u64,
+    /// The background sweep's time on its own thread (`--jit-sweep background`), if its code
+    /// was installed before the run ended (its regions are then counted above); not part of
+    /// `translate_seconds`.
+    pub sweep_seconds: f64,
 }
 
 pub fn hex(bytes: &[u8]) -> String {

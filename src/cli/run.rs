@@ -12,7 +12,7 @@ use rvjit::program::Program;
 use rvjit::witness::RecordEngine;
 use rvjit::{interp, jit};
 
-use super::args::{Engine, RunArgs};
+use super::args::{Engine, JitSweep, RunArgs};
 use super::error::CliError;
 use super::report::{Summary, TranslationReport};
 
@@ -130,6 +130,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
             let options = jit::Options {
                 opt: args.jit_opt.level(),
                 lazy: args.jit_lazy,
+                sweep_in_background: args.jit_sweep == JitSweep::Background,
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
                 hot_compile: args.jit_hot_compile.mode(),
                 baseline: args.jit_baseline.generator(),
@@ -159,6 +160,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
             let options = jit::Options {
                 opt: args.jit_opt.level(),
                 lazy: args.jit_lazy,
+                sweep_in_background: args.jit_sweep == JitSweep::Background,
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
                 hot_compile: args.jit_hot_compile.mode(),
                 baseline: args.jit_baseline.generator(),
@@ -191,6 +193,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         hot_regions: s.hot_regions,
         hot_compile_seconds: s.hot_compile_time.as_secs_f64(),
         interpreted: s.interpreted,
+        sweep_seconds: s.sweep_time.as_secs_f64(),
     });
     let ends_line = |b: &[u8]| b.last().is_none_or(|&c| c == b'\n');
     summary.emit(

@@ -24,6 +24,7 @@ pub mod discover;
 pub mod hot;
 pub mod lift;
 pub mod runtime;
+pub mod sweep;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::RefCell;
@@ -93,6 +94,9 @@ pub struct Stats {
     /// Translation on the run's critical path: ahead of time, on demand, inline hot
     /// compiles, and installing background ones.
     pub translate_time: Duration,
+    /// The background sweep's own time on its thread, once its code is installed (not part
+    /// of `translate_time`; see [`Options::sweep_in_background`]).
+    pub sweep_time: Duration,
 }
 
 /// Ahead-of-time translation options.
@@ -104,6 +108,10 @@ pub struct Options {
     /// Translate ahead of time only what is statically reachable from the entry point (no
     /// function symbols, no sweep); everything else on demand when first reached.
     pub lazy: bool,
+    /// With the direct baseline: translate the function symbols and the sweep on a background
+    /// thread while the run starts ([`sweep`]); code reached first is translated on demand.
+    /// False: all of it before the run starts.
+    pub sweep_in_background: bool,
     /// Cranelift's optimisation level of the baseline tier.
     pub opt: OptLevel,
     /// Recompile a region with the optimising tier (Cranelift's backtracking register
@@ -167,6 +175,7 @@ impl Default for Options {
         Options {
             sweep: true,
             lazy: false,
+            sweep_in_background: true,
             opt: OptLevel::default(),
             hot_threshold: Some(DEFAULT_HOT_THRESHOLD),
             hot_compile: HotCompile::default(),
@@ -226,6 +235,10 @@ pub struct Translator {
     direct: bool,
     /// The direct emitter's code: read + execute mappings the table points into.
     direct_code: Vec<memmap2::Mmap>,
+    /// The background sweep, until its code is installed.
+    sweep: Option<sweep::Pending>,
+    /// The counters of the sweep's regions (tier ids from [`sweep::SWEPT_TIER`]).
+    swept_tiers: Vec<Tier>,
 }
 
 /// At most this many instructions run in the interpreter to reach an entry from a mid-block
@@ -339,37 +352,30 @@ impl Translator {
                 && !options.record
                 && cfg!(target_arch = "x86_64"),
             direct_code: Vec::new(),
+            sweep: None,
+            swept_tiers: Vec::new(),
         };
+        let background = t.direct && options.sweep && !options.lazy && options.sweep_in_background;
         let mut work: Vec<u64> = vec![program.entry];
-        if !options.lazy {
+        if !options.lazy && !background {
             work.extend(program.functions.iter().rev().map(|f| f.addr));
         }
         t.translate_all(&mut work)?;
-        if options.sweep && !options.lazy {
-            let mut roots = Vec::new();
-            for r in &program.code.ranges {
-                let mut i = 0usize;
-                while let Some(ins) = r.instrs.get(i) {
-                    let pc = r.base + 2 * i as u64;
-                    if ins.op != crate::isa::Op::Illegal && !t.covered.contains(&pc) {
-                        roots.push(pc);
-                        // Claim the straight-line run so one region root per gap suffices.
-                        let mut j = i;
-                        while let Some(x) = r.instrs.get(j) {
-                            t.covered.insert(r.base + 2 * j as u64);
-                            j += usize::from(x.len / 2).max(1);
-                            if discover::is_control(x.op) {
-                                break;
-                            }
-                        }
-                        i = j;
-                        continue;
-                    }
-                    i += usize::from(ins.len / 2).max(1);
-                }
-            }
-            roots.reverse();
+        if options.sweep && !options.lazy && !background {
+            let mut roots = sweep::roots(&program.code, &mut t.covered);
             t.translate_all(&mut roots)?;
+        }
+        if background {
+            let known = t.pending_leaders.clone();
+            t.sweep = Some(sweep::spawn(sweep::Job {
+                program: Arc::clone(program),
+                func_starts: t.func_starts.clone(),
+                // Later discoveries (on demand) take all code they reach anyway.
+                covered: std::mem::take(&mut t.covered),
+                known,
+                env: t.lift_env(false),
+                hot: t.hot_threshold.map(|h| (h, t.queue.ready_addr())),
+            })?);
         }
         t.finalize()?;
         t.stats.translate_time = start.elapsed();
@@ -462,9 +468,7 @@ impl Translator {
     }
 
     /// The direct emitter's half of [`Self::translate_all`]: emit the regions in parallel,
-    /// place them in one mapping, make it read + execute (never writable at the same time),
-    /// and enter their entries in the table.
-    #[cfg(target_arch = "x86_64")]
+    /// place them in one read + execute mapping, and enter their entries in the table.
     fn emit_direct(
         &mut self,
         regions: Vec<(discover::Region, Option<lift::HotCounter>)>,
@@ -472,59 +476,76 @@ impl Translator {
         if regions.is_empty() {
             return Ok(());
         }
-        let env = self.lift_env(false);
-        let code: Vec<Result<direct::Emitted, JitError>> = regions
-            .par_iter()
-            .map(|(region, hot)| {
-                direct::emit(&env, region, *hot).map_err(|reason| JitError::Translate {
-                    pc: region.root,
-                    reason,
-                })
-            })
-            .collect();
-        let code = code.into_iter().collect::<Result<Vec<_>, _>>()?;
-        for ((region, _), c) in regions.iter().zip(&code) {
-            if dump_requested(region.root) {
-                dump_code(region.root, "direct", &c.bytes);
-            }
-        }
-        // Functions start 16-byte aligned.
-        let mut offsets = Vec::with_capacity(code.len());
-        let mut len = 0usize;
-        for c in &code {
-            offsets.push(len);
-            len = (len + c.bytes.len()).next_multiple_of(16);
-        }
-        let mut map = memmap2::MmapMut::map_anon(len.max(1))
-            .map_err(|e| JitError::Finalize(format!("mapping code: {e}")))?;
-        for (c, &off) in code.iter().zip(&offsets) {
-            map.get_mut(off..off + c.bytes.len())
-                .ok_or(JitError::Finalize("code layout".into()))?
-                .copy_from_slice(&c.bytes);
-        }
-        let map = map
-            .make_exec()
-            .map_err(|e| JitError::Finalize(format!("making code executable: {e}")))?;
-        let base = map.as_ptr() as usize;
-        for (((region, hot), off), c) in regions.into_iter().zip(offsets).zip(&code) {
+        let batch = place_direct(&self.lift_env(false), &regions, true)?;
+        self.enter_direct(batch, regions);
+        Ok(())
+    }
+
+    /// Enter placed direct code in the table (entries that have code keep it) and keep its
+    /// regions for the optimising tier.
+    fn enter_direct(
+        &mut self,
+        batch: DirectBatch,
+        regions: Vec<(discover::Region, Option<lift::HotCounter>)>,
+    ) {
+        let base = batch.map.as_ptr() as usize;
+        for ((region, hot), (off, inner)) in regions.into_iter().zip(batch.placed) {
             let order = region.entry_order();
-            for ((index, pc), &inner) in order.into_iter().enumerate().zip(&c.inner) {
+            for ((index, pc), &inner) in order.into_iter().enumerate().zip(&inner) {
                 self.table.insert(pc, base + off, index as u32, inner);
             }
             self.keep_for_tier(region, hot);
         }
-        self.direct_code.push(map);
+        self.direct_code.push(batch.map);
+    }
+
+    /// Install the background sweep's code if it is done (`wait`: wait for it).
+    fn install_sweep(&mut self, wait: bool) -> Result<(), JitError> {
+        let Some(pending) = &self.sweep else {
+            return Ok(());
+        };
+        let done = if wait {
+            pending.done.recv().ok()
+        } else {
+            match pending.done.try_recv() {
+                Ok(done) => Some(done),
+                Err(std::sync::mpsc::TryRecvError::Empty) => return Ok(()),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+            }
+        };
+        self.sweep = None;
+        let done = done.ok_or(JitError::Finalize(
+            "the background sweep thread died".into(),
+        ))??;
+        let start = Instant::now();
+        self.swept_tiers
+            .extend(done.counters.into_iter().map(|counter| Tier {
+                counter,
+                region: None,
+                passes_at_install: 0,
+            }));
+        self.stats.regions += done.regions.len() as u64;
+        self.stats.blocks += done.blocks;
+        self.stats.instructions += done.instructions;
+        self.enter_direct(done.batch, done.regions);
+        self.stats.sweep_time += done.time;
+        self.stats.translate_time += start.elapsed();
         Ok(())
     }
 
-    #[cfg(not(target_arch = "x86_64"))]
-    fn emit_direct(
-        &mut self,
-        _regions: Vec<(discover::Region, Option<lift::HotCounter>)>,
-    ) -> Result<(), JitError> {
-        Err(JitError::Finalize(
-            "the direct baseline needs an x86-64 host".into(),
-        ))
+    /// Wait for the background sweep ([`Options::sweep_in_background`]) and install its code:
+    /// afterwards the translation covers what an ahead-of-time sweep covers (a no-op without
+    /// a sweep in flight).
+    pub fn wait_for_sweep(&mut self) -> Result<(), JitError> {
+        self.install_sweep(true)
+    }
+
+    /// The counter and region of tier `id` (the translator's own, or the sweep's).
+    fn tier_mut(&mut self, id: u64) -> Option<&mut Tier> {
+        match id.checked_sub(sweep::SWEPT_TIER) {
+            Some(k) => self.swept_tiers.get_mut(usize::try_from(k).ok()?),
+            None => self.tiers.get_mut(usize::try_from(id).ok()?),
+        }
     }
 
     /// Discover the region rooted at `root` and claim its pcs and entries.
@@ -595,7 +616,7 @@ impl Translator {
 
     /// Keep a baseline region for recompiling it when it gets hot.
     fn keep_for_tier(&mut self, region: discover::Region, hot: Option<lift::HotCounter>) {
-        if let Some(t) = hot.and_then(|h| self.tiers.get_mut(h.tier as usize)) {
+        if let Some(t) = hot.and_then(|h| self.tier_mut(h.tier)) {
             t.region = Some(region);
         }
     }
@@ -604,11 +625,7 @@ impl Translator {
     /// start it in the background ([`Options::hot_compile`]). A no-op for a region requested
     /// already.
     fn promote(&mut self, tier: u64) -> Result<(), JitError> {
-        let Some(region) = self
-            .tiers
-            .get_mut(tier as usize)
-            .and_then(|t| t.region.take())
-        else {
+        let Some(region) = self.tier_mut(tier).and_then(|t| t.region.take()) else {
             return Ok(());
         };
         let start = Instant::now();
@@ -663,7 +680,7 @@ impl Translator {
             targets.insert(pc, (id.as_u32(), i as u32));
             hot_entries.insert(pc);
         }
-        if let Some(t) = self.tiers.get_mut(tier as usize) {
+        if let Some(t) = self.tier_mut(tier) {
             t.passes_at_install = t.counter.get();
             t.counter.set(lift::INSTALLED);
         }
@@ -686,6 +703,7 @@ impl Translator {
     pub fn checkpoint_passes(&self) -> u64 {
         self.tiers
             .iter()
+            .chain(&self.swept_tiers)
             .map(|t| match t.counter.get().checked_sub(lift::INSTALLED) {
                 Some(after) => t.passes_at_install.saturating_add(after),
                 None => t.counter.get(),
@@ -902,6 +920,9 @@ impl Translator {
             if self.queue.in_flight() > 0 && !std::mem::take(&mut requested) {
                 self.install_finished()?;
             }
+            if self.sweep.is_some() {
+                self.install_sweep(false)?;
+            }
             let entry = match self.table.get(pc) {
                 Some(e) => e,
                 // A mid-block pc is a one-off (every chunk boundary lands somewhere else):
@@ -1062,6 +1083,74 @@ fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
     module.define_function(id, &mut cctx).map_err(err)?;
     module.clear_context(&mut cctx);
     Ok(id)
+}
+
+/// Direct-emitted regions in one read + execute mapping, not yet in the table.
+pub struct DirectBatch {
+    map: memmap2::Mmap,
+    /// Per region: its code's offset in `map`, and each entry's offset in that code.
+    placed: Vec<(usize, Vec<u32>)>,
+}
+
+/// Emit `regions` with the direct emitter (in parallel if `parallel`), copy the code into one
+/// anonymous mapping and make it read + execute (never writable at the same time). Runs on
+/// any thread.
+#[cfg(target_arch = "x86_64")]
+fn place_direct(
+    env: &lift::LiftEnv,
+    regions: &[(discover::Region, Option<lift::HotCounter>)],
+    parallel: bool,
+) -> Result<DirectBatch, JitError> {
+    let emit = |(region, hot): &(discover::Region, Option<lift::HotCounter>)| {
+        direct::emit(env, region, *hot).map_err(|reason| JitError::Translate {
+            pc: region.root,
+            reason,
+        })
+    };
+    let code: Vec<direct::Emitted> = if parallel {
+        regions.par_iter().map(emit).collect::<Result<_, _>>()?
+    } else {
+        regions.iter().map(emit).collect::<Result<_, _>>()?
+    };
+    for ((region, _), c) in regions.iter().zip(&code) {
+        if dump_requested(region.root) {
+            dump_code(region.root, "direct", &c.bytes);
+        }
+    }
+    // Functions start 16-byte aligned.
+    let mut offsets = Vec::with_capacity(code.len());
+    let mut len = 0usize;
+    for c in &code {
+        offsets.push(len);
+        len = (len + c.bytes.len()).next_multiple_of(16);
+    }
+    let mut map = memmap2::MmapMut::map_anon(len.max(1))
+        .map_err(|e| JitError::Finalize(format!("mapping code: {e}")))?;
+    for (c, &off) in code.iter().zip(&offsets) {
+        map.get_mut(off..off + c.bytes.len())
+            .ok_or(JitError::Finalize("code layout".into()))?
+            .copy_from_slice(&c.bytes);
+    }
+    let map = map
+        .make_exec()
+        .map_err(|e| JitError::Finalize(format!("making code executable: {e}")))?;
+    let placed = offsets
+        .into_iter()
+        .zip(code)
+        .map(|(off, c)| (off, c.inner))
+        .collect();
+    Ok(DirectBatch { map, placed })
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn place_direct(
+    _env: &lift::LiftEnv,
+    _regions: &[(discover::Region, Option<lift::HotCounter>)],
+    _parallel: bool,
+) -> Result<DirectBatch, JitError> {
+    Err(JitError::Finalize(
+        "the direct baseline needs an x86-64 host".into(),
+    ))
 }
 
 /// Lift `region` (declared as `id`) and compile it for `isa`. Runs on any thread.
