@@ -14,7 +14,7 @@
 //! - host registers: r12 = `&Cpu`, r13 = host base of guest memory, r14 = `&Ctx`, r15 = the
 //!   cycle count at the start of the current basic block (`cpu.cycle` is written from it
 //!   wherever control leaves);
-//! - the seven most used guest registers (a0, sp, a1-a5) live in host registers in all direct
+//! - the eight most used guest registers (a0, sp, a1-a5, ra) live in host registers in all direct
 //!   code ([`PINNED`], one mapping for every region, so direct regions jump into each other's
 //!   entry blocks without moving them); they are stored to the Cpu before every exit, tail
 //!   call and call-out, and loaded after the prologue and call-outs. The others live in the
@@ -49,11 +49,12 @@ use crate::memory::PAGE_SHIFT;
 type Asm = VecAssembler<X64Relocation>;
 
 /// Guest registers kept in host registers in all direct code (the most used ones in the
-/// guests' code: a0, sp, a1-a5), with the same mapping in every region, so direct regions
+/// guests' code: a0, sp, a1-a5, ra), with the same mapping in every region, so direct regions
 /// jump into each other without moving them. They are loaded from the Cpu after the prologue
 /// and after call-outs, and stored back before anything else runs: every exit, tail call
 /// and call-out.
-const PINNED: [(u8, Rq); 7] = [
+const PINNED: [(u8, Rq); 8] = [
+    (1, Rq::RBP),
     (10, Rq::RBX),
     (2, Rq::R8),
     (11, Rq::R9),
@@ -103,10 +104,13 @@ pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<E
         groups: Vec::new(),
         checked: Vec::new(),
         mixed_groups: env.windows.stores_inside_loads(),
+        next_block: None,
     };
     let order = region.entry_order();
     e.prologue(&order);
-    for block in region.blocks.values() {
+    let mut blocks = region.blocks.values().peekable();
+    while let Some(block) = blocks.next() {
+        e.next_block = blocks.peek().map(|b| b.start);
         e.block(block, region);
     }
     e.stubs();
@@ -160,6 +164,8 @@ struct Emitter<'a> {
     checked: Vec<bool>,
     /// Every store window lies inside a load window, so loads and stores may share a group.
     mixed_groups: bool,
+    /// The block emitted right after the current one (jumps to it fall through).
+    next_block: Option<u64>,
 }
 
 /// Offset of guest register `r` in the Cpu.
@@ -179,14 +185,13 @@ impl Emitter<'_> {
         l
     }
 
-    /// Save the callee-saved registers this code uses (five pushes after rbp and 8 bytes keep
-    /// rsp 16-byte aligned for call-outs), set up the fixed registers, load the pinned ones,
+    /// Save the callee-saved registers this code uses (six pushes and 8 bytes keep rsp
+    /// 16-byte aligned for call-outs; rbp holds a guest register, so there is no frame pointer), set up the fixed registers, load the pinned ones,
     /// and switch on the entry index (esi: read before rsi gets its guest register).
     fn prologue(&mut self, order: &[u64]) {
         dynasm!(self.a
             ; .arch x64
             ; push rbp
-            ; mov rbp, rsp
             ; push r12
             ; push r13
             ; push r14
@@ -328,6 +333,7 @@ impl Emitter<'_> {
 
     fn goto(&mut self, pc: u64) {
         match self.heads.get(&pc) {
+            Some(_) if self.next_block == Some(pc) => {}
             Some(&h) => dynasm!(self.a ; .arch x64 ; jmp =>h),
             None => self.goto_far(pc),
         }
@@ -586,12 +592,19 @@ impl Emitter<'_> {
     /// rax = the effective address `x[rs1] + imm` (RV32: modulo 2^32) of an access, checked:
     /// continue only when the access may go straight to host memory at r13 + rax.
     fn address(&mut self, pc: u64, i: i32, ins: &Instr, size: i64, store: bool) {
-        self.load_rax(ins.rs1);
         let imm = ins.imm;
-        if self.x64 {
-            dynasm!(self.a ; .arch x64 ; add rax, imm);
-        } else {
-            dynasm!(self.a ; .arch x64 ; add eax, imm);
+        match (pinned(ins.rs1), self.x64) {
+            (Some(p), true) => dynasm!(self.a ; .arch x64 ; lea rax, [Rq(p) + imm]),
+            // A 32-bit lea wraps modulo 2^32 and zero-extends.
+            (Some(p), false) => dynasm!(self.a ; .arch x64 ; lea eax, [Rq(p) + imm]),
+            (None, x64) => {
+                self.load_rax(ins.rs1);
+                match (imm, x64) {
+                    (0, _) => {}
+                    (_, true) => dynasm!(self.a ; .arch x64 ; add rax, imm),
+                    (_, false) => dynasm!(self.a ; .arch x64 ; add eax, imm),
+                }
+            }
         }
         // The range to check, as offsets from the base register: the access itself, or the
         // whole group it leads (a member whose leader checked skips its check).
@@ -639,7 +652,7 @@ impl Emitter<'_> {
         });
         let shift = range.align.trailing_zeros() as i8;
         let span = (range.end - range.lo) as u64;
-        for w in &order {
+        for (k, w) in order.iter().enumerate() {
             // (addr + lo - imm - w.lo) rotr log2(align) <= (w.len - span) / align: the range
             // is inside the window and its start aligned (64-bit arithmetic on the
             // zero-extended RV32 address only refuses more).
@@ -656,7 +669,12 @@ impl Emitter<'_> {
                 Ok(k) => dynasm!(self.a ; .arch x64 ; cmp rcx, k),
                 Err(_) => dynasm!(self.a ; .arch x64 ; mov rdx, QWORD lim ; cmp rcx, rdx),
             }
-            dynasm!(self.a ; .arch x64 ; jbe =>ok);
+            if k + 1 == order.len() {
+                // The last window: one branch, to the cold exit.
+                dynasm!(self.a ; .arch x64 ; ja =>miss ; =>ok);
+            } else {
+                dynasm!(self.a ; .arch x64 ; jbe =>ok);
+            }
         }
         if order.is_empty() {
             // The fast table: one byte per page (clamped to the sentinel), zero where an
@@ -682,9 +700,8 @@ impl Emitter<'_> {
                 let m = (size - 1) as i32;
                 dynasm!(self.a ; .arch x64 ; mov ecx, eax ; and ecx, m ; or edx, ecx);
             }
-            dynasm!(self.a ; .arch x64 ; test edx, edx ; jz =>ok);
+            dynasm!(self.a ; .arch x64 ; test edx, edx ; jz =>ok ; jmp =>miss ; =>ok);
         }
-        dynasm!(self.a ; .arch x64 ; jmp =>miss ; =>ok);
         if let Some(c) = group.and_then(|g| self.checked.get_mut(g)) {
             *c = true;
         }
@@ -812,10 +829,12 @@ impl Emitter<'_> {
                     _ => rax,
                 };
                 self.load_into(t, ins.rs1);
-                if x64 {
-                    dynasm!(self.a ; .arch x64 ; $op Rq(t), imm);
-                } else {
-                    dynasm!(self.a ; .arch x64 ; $op Rd(t), imm);
+                // `addi rd, rs, 0` (mv) and friends: the move is all.
+                let neutral = imm == 0 && ins.op != Op::Andi;
+                match (neutral, x64) {
+                    (true, _) => {}
+                    (false, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), imm),
+                    (false, false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), imm),
                 }
                 if t == rax {
                     self.store_rax(rd);
@@ -835,17 +854,25 @@ impl Emitter<'_> {
                 self.store_rax(rd);
             }};
         }
+        // In rd's host register when rd is pinned (one source: no aliasing to mind).
         macro_rules! sh_i {
             ($op:ident) => {{
-                self.load_rax(ins.rs1);
+                let rax = Rq::RAX as u8;
+                let t = match pinned(rd) {
+                    Some(h) if rd != 0 => h,
+                    _ => rax,
+                };
+                self.load_into(t, ins.rs1);
                 if x64 {
                     let s = (imm & 63) as i8;
-                    dynasm!(self.a ; .arch x64 ; $op rax, s);
+                    dynasm!(self.a ; .arch x64 ; $op Rq(t), s);
                 } else {
                     let s = (imm & 31) as i8;
-                    dynasm!(self.a ; .arch x64 ; $op eax, s);
+                    dynasm!(self.a ; .arch x64 ; $op Rd(t), s);
                 }
-                self.store_rax(rd);
+                if t == rax {
+                    self.store_rax(rd);
+                }
             }};
         }
         // W-forms (RV64): 32-bit operation, result sign-extended.

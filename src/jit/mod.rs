@@ -489,7 +489,13 @@ impl Translator {
         regions: Vec<(discover::Region, Option<lift::HotCounter>)>,
     ) {
         let base = batch.map.as_ptr() as usize;
-        for ((region, hot), (off, inner)) in regions.into_iter().zip(batch.placed) {
+        perf_map(
+            regions
+                .iter()
+                .zip(&batch.placed)
+                .map(|((r, _), &(off, len, _))| (base + off, len, r.root)),
+        );
+        for ((region, hot), (off, _, inner)) in regions.into_iter().zip(batch.placed) {
             let order = region.entry_order();
             for ((index, pc), &inner) in order.into_iter().enumerate().zip(&inner) {
                 self.table.insert(pc, base + off, index as u32, inner);
@@ -1088,8 +1094,9 @@ fn define_enter(module: &mut JITModule) -> Result<FuncId, JitError> {
 /// Direct-emitted regions in one read + execute mapping, not yet in the table.
 pub struct DirectBatch {
     map: memmap2::Mmap,
-    /// Per region: its code's offset in `map`, and each entry's offset in that code.
-    placed: Vec<(usize, Vec<u32>)>,
+    /// Per region: its code's offset in `map` and length, and each entry's offset in that
+    /// code.
+    placed: Vec<(usize, usize, Vec<u32>)>,
 }
 
 /// Emit `regions` with the direct emitter (in parallel if `parallel`), copy the code into one
@@ -1137,7 +1144,7 @@ fn place_direct(
     let placed = offsets
         .into_iter()
         .zip(code)
-        .map(|(off, c)| (off, c.inner))
+        .map(|(off, c)| (off, c.bytes.len(), c.inner))
         .collect();
     Ok(DirectBatch { map, placed })
 }
@@ -1151,6 +1158,28 @@ fn place_direct(
     Err(JitError::Finalize(
         "the direct baseline needs an x86-64 host".into(),
     ))
+}
+
+/// Under `perf record` (which sets `PERF_BUILDID_DIR`), name direct code `d<root>` in
+/// `/tmp/perf-<pid>.map` (as cranelift-jit does for its own code), so `perf report` shows
+/// regions instead of bare addresses. `code`: (address, length, root pc).
+fn perf_map(code: impl Iterator<Item = (usize, usize, u64)>) {
+    use std::io::Write;
+    if !cfg!(unix) || std::env::var_os("PERF_BUILDID_DIR").is_none() {
+        return;
+    }
+    let path = format!("/tmp/perf-{}.map", std::process::id());
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return; // A profiling aid only.
+    };
+    let mut file = std::io::BufWriter::new(file);
+    for (addr, len, root) in code {
+        let _ = writeln!(file, "{addr:x} {len:x} d{root:x}");
+    }
 }
 
 /// Lift `region` (declared as `id`) and compile it for `isa`. Runs on any thread.
