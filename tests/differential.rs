@@ -516,6 +516,8 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         let mut b = t.machine();
         let options = rvjit::jit::Options {
             hot_threshold: hot,
+            // Every region may turn hot, so tiers switch in these short blocks too.
+            hot_min_block: 0,
             hot_compile: mode,
             baseline,
             opt,

@@ -35,6 +35,7 @@ fn run_tiered(t: &Test, hot: Option<u64>, mode: rvjit::jit::HotCompile) -> (Outc
         let mut b = t.machine();
         let options = rvjit::jit::Options {
             hot_threshold: hot,
+            hot_min_block: 0,
             hot_compile: mode,
             baseline,
             ..Default::default()
@@ -349,6 +350,7 @@ fn background_sweep_code_runs_and_turns_hot() {
         assert_eq!(reference.reg(A1), 5050);
         let options = rvjit::jit::Options {
             hot_threshold: Some(1),
+            hot_min_block: 0,
             hot_compile: rvjit::jit::HotCompile::Lockstep,
             sweep_in_background: true,
             ..Default::default()
@@ -384,6 +386,49 @@ fn background_sweep_code_runs_and_turns_hot() {
         let s = tr.run(&mut m, t.limit).expect("jit");
         reference.assert_same(&Outcome::capture(s, m), "sweep ahead of time");
         assert_eq!(tr.stats().on_demand_regions, 0, "{:?}", tr.stats());
+    }
+}
+
+/// With the direct baseline, only regions averaging `hot_min_block` instructions per block
+/// turn hot: a loop of short blocks stays in the direct tier, a loop with a long body is
+/// promoted (both still agree with the interpreter).
+#[test]
+fn only_long_block_regions_turn_hot_on_the_direct_baseline() {
+    if !cfg!(target_arch = "x86_64") {
+        return;
+    }
+    for xlen in XLENS {
+        for (body, promoted) in [(1, false), (40, true)] {
+            // a1 += body each pass, a0 counts down; ebreak.
+            let mut a = Asm::new();
+            let top = a.here();
+            for _ in 0..body {
+                a = a.i(Op::Addi, A1, A1, 0, 1);
+            }
+            a = a.i(Op::Addi, A0, A0, 0, -1);
+            let here = a.here();
+            let a = a.i(Op::Bne, 0, A0, 0, top as i32 - here as i32).ebreak();
+            let t = Test::new(xlen, a.bytes).regs(&[(A0, 50)]);
+            let mut r = t.machine();
+            let reference = Outcome::capture(rvjit::interp::run(&mut r, t.limit), r);
+            assert_eq!(reference.reg(A1), 50 * body);
+            let options = rvjit::jit::Options {
+                hot_threshold: Some(1),
+                hot_compile: rvjit::jit::HotCompile::Lockstep,
+                ..Default::default()
+            };
+            assert_eq!(options.hot_min_block, rvjit::jit::DEFAULT_HOT_MIN_BLOCK);
+            let mut m = t.machine();
+            let mut tr = Translator::for_machine(&m, &options).expect("translate");
+            let s = tr.run(&mut m, t.limit).expect("jit");
+            reference.assert_same(&Outcome::capture(s, m), "jit");
+            assert_eq!(
+                tr.stats().hot_regions > 0,
+                promoted,
+                "body {body}: {:?}",
+                tr.stats()
+            );
+        }
     }
 }
 

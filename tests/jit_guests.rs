@@ -101,6 +101,7 @@ fn guests_agree_on_both_engines() {
         // checkpoint pass: the tier switch must not change anything either.
         let hot = rvjit::jit::Options {
             hot_threshold: Some(1),
+            hot_min_block: 0,
             hot_compile: rvjit::jit::HotCompile::Lockstep,
             ..Default::default()
         };

@@ -216,6 +216,7 @@ pub fn code(xlen: Xlen, data: &[u8]) {
     for (hot_threshold, baseline, what) in variants {
         let options = rvjit::jit::Options {
             hot_threshold,
+            hot_min_block: 0,
             hot_compile: rvjit::jit::HotCompile::Lockstep,
             baseline,
             ..Default::default()

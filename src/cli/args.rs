@@ -137,6 +137,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = parse_count, default_value_t = rvjit::jit::DEFAULT_HOT_THRESHOLD)]
     pub jit_hot: u64,
 
+    /// With the direct baseline, only regions averaging at least N instructions per basic
+    /// block are recompiled hot (branchy code runs faster in the direct tier; 0 = every region)
+    #[arg(long, value_name = "N", default_value_t = rvjit::jit::DEFAULT_HOT_MIN_BLOCK)]
+    pub jit_hot_min_block: u32,
+
     /// Where hot regions are recompiled (--engine jit): on a background thread while the run
     /// goes on in the baseline tier, or inline (the run waits for each compile)
     #[arg(long, value_enum, value_name = "WHERE", default_value_t = JitHotCompile::Background)]

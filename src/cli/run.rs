@@ -132,6 +132,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 lazy: args.jit_lazy,
                 sweep_in_background: args.jit_sweep == JitSweep::Background,
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
+                hot_min_block: args.jit_hot_min_block,
                 hot_compile: args.jit_hot_compile.mode(),
                 baseline: args.jit_baseline.generator(),
                 record: true,
@@ -162,6 +163,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
                 lazy: args.jit_lazy,
                 sweep_in_background: args.jit_sweep == JitSweep::Background,
                 hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
+                hot_min_block: args.jit_hot_min_block,
                 hot_compile: args.jit_hot_compile.mode(),
                 baseline: args.jit_baseline.generator(),
                 ..jit::Options::default()

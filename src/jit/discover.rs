@@ -112,6 +112,12 @@ pub fn is_callout(op: Op) -> bool {
     table.get(op as usize).copied().unwrap_or(false)
 }
 
+/// Does `region` average at least `min_block` instructions per basic block (see
+/// [`super::Options::hot_min_block`])?
+pub fn worth_tiering(region: &Region, min_block: u32) -> bool {
+    region.instr_count() as u64 >= u64::from(min_block) * region.blocks.len() as u64
+}
+
 /// Is the fall-through of this control instruction a return site (it links)?
 fn links(ins: &Instr) -> bool {
     matches!(ins.op, Op::Jal | Op::Jalr) && ins.rd != 0

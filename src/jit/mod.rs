@@ -118,6 +118,11 @@ pub struct Options {
     /// allocator, `opt_level=speed`) after this many passes through its checkpoints (entries
     /// and loop heads); `None` keeps every region in the baseline tier.
     pub hot_threshold: Option<u64>,
+    /// With the direct baseline, only regions averaging at least this many instructions per
+    /// basic block get a hot counter: the optimising tier pays off for long straight-line
+    /// code, while branchy code runs faster in the direct tier (its pinned registers live
+    /// across blocks and regions; BENCHMARKS.md, "Tiers"). 0 promotes every region.
+    pub hot_min_block: u32,
     /// Where hot regions compile: in the background by default (the run goes on in the
     /// baseline tier meanwhile), or inline.
     pub hot_compile: HotCompile,
@@ -156,6 +161,9 @@ impl Default for Baseline {
     }
 }
 
+/// Default of [`Options::hot_min_block`] (see BENCHMARKS.md, "Tiers").
+pub const DEFAULT_HOT_MIN_BLOCK: u32 = 8;
+
 /// Default of [`Options::hot_threshold`] (see BENCHMARKS.md, "Tiers").
 pub const DEFAULT_HOT_THRESHOLD: u64 = 2000;
 
@@ -178,6 +186,7 @@ impl Default for Options {
             sweep_in_background: true,
             opt: OptLevel::default(),
             hot_threshold: Some(DEFAULT_HOT_THRESHOLD),
+            hot_min_block: DEFAULT_HOT_MIN_BLOCK,
             hot_compile: HotCompile::default(),
             record: false,
             windows: None,
@@ -208,6 +217,8 @@ pub struct Translator {
     /// The host ISA of the optimising tier (backtracking allocator, opt_level=speed).
     hot_isa: OwnedTargetIsa,
     hot_threshold: Option<u64>,
+    /// See [`Options::hot_min_block`] (0 unless the baseline is direct).
+    hot_min_block: u32,
     hot_compile: HotCompile,
     /// Optimising-tier compiles in flight.
     queue: hot::Queue,
@@ -321,6 +332,8 @@ impl Translator {
             cranelift_module::default_libcall_names(),
         ));
         let enter_id = define_enter(&mut module)?;
+        let direct =
+            options.baseline == Baseline::Direct && !options.record && cfg!(target_arch = "x86_64");
         let mut t = Translator {
             program: Arc::clone(program),
             module: Some(module),
@@ -334,6 +347,7 @@ impl Translator {
             hot_threshold: options
                 .hot_threshold
                 .map(|t| t.clamp(1, lift::INSTALLED - 1)),
+            hot_min_block: if direct { options.hot_min_block } else { 0 },
             hot_compile: options.hot_compile,
             queue: hot::Queue::new(),
             tiers: Vec::new(),
@@ -348,9 +362,7 @@ impl Translator {
                 .clone()
                 .unwrap_or_else(|| default_windows(program)),
             allowed_layout: None,
-            direct: options.baseline == Baseline::Direct
-                && !options.record
-                && cfg!(target_arch = "x86_64"),
+            direct,
             direct_code: Vec::new(),
             sweep: None,
             swept_tiers: Vec::new(),
@@ -375,6 +387,7 @@ impl Translator {
                 known,
                 env: t.lift_env(false),
                 hot: t.hot_threshold.map(|h| (h, t.queue.ready_addr())),
+                hot_min_block: t.hot_min_block,
             })?);
         }
         t.finalize()?;
@@ -580,7 +593,8 @@ impl Translator {
         self.stats.regions += 1;
         self.stats.blocks += region.blocks.len() as u64;
         self.stats.instructions += region.instr_count() as u64;
-        let hot = self.hot_threshold.map(|threshold| {
+        let tiered = discover::worth_tiering(&region, self.hot_min_block);
+        let hot = self.hot_threshold.filter(|_| tiered).map(|threshold| {
             let counter = Box::new(std::cell::Cell::new(0u64));
             let addr = counter.as_ptr() as u64;
             let tier = self.tiers.len() as u64;

@@ -64,6 +64,8 @@ pub struct Job {
     pub env: lift::LiftEnv,
     /// Hot threshold and the address of the optimising tier's ready flag.
     pub hot: Option<(u64, u64)>,
+    /// [`super::Options::hot_min_block`].
+    pub hot_min_block: u32,
 }
 
 /// The sweep's regions, emitted and placed, with the counters their code increments (tier
@@ -99,6 +101,7 @@ pub fn spawn(job: Job) -> Result<Pending, JitError> {
     std::thread::Builder::new()
         .name("rvjit-sweep".into())
         .spawn(move || {
+            lower_priority();
             if let Some(result) = run(job, &stop) {
                 // The translator may be gone; then nobody wants the code.
                 let _ = tx.send(result);
@@ -106,6 +109,17 @@ pub fn spawn(job: Job) -> Result<Pending, JitError> {
         })
         .map_err(|e| JitError::Finalize(format!("starting the sweep thread: {e}")))?;
     Ok(Pending { done, cancel })
+}
+
+/// Give the sweep only otherwise idle CPU (nice 19 for this thread): on a machine with few
+/// cores it would take time from the guest's thread and the optimising tier's compiles.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `setpriority` on this thread's own id changes nothing but its scheduling weight;
+    // failing is harmless (the sweep then runs at normal priority).
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19);
+    }
 }
 
 /// Discover the regions of the function symbols and of the linear sweep, then emit them.
@@ -119,6 +133,7 @@ fn run(job: Job, cancel: &AtomicBool) -> Option<Result<Done, JitError>> {
         mut known,
         env,
         hot,
+        hot_min_block,
     } = job;
     let code = &program.code;
     let xlen = program.xlen;
@@ -152,7 +167,8 @@ fn run(job: Job, cancel: &AtomicBool) -> Option<Result<Done, JitError>> {
     let regions: Vec<_> = regions
         .into_iter()
         .map(|region| {
-            let counter = hot.map(|(threshold, ready)| {
+            let tiered = discover::worth_tiering(&region, hot_min_block);
+            let counter = hot.filter(|_| tiered).map(|(threshold, ready)| {
                 let c = Box::new(Cell::new(0u64));
                 let h = lift::HotCounter {
                     addr: c.as_ptr() as u64,
