@@ -81,6 +81,25 @@ fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
     })
 }
 
+/// The translator's options from the `--jit-*` flags.
+fn jit_options(args: &RunArgs) -> jit::Options {
+    jit::Options {
+        opt: args.jit_opt.level(),
+        lazy: args.jit_lazy,
+        sweep_in_background: args.jit_sweep == JitSweep::Background,
+        hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
+        hot_min_block: args.jit_hot_min_block,
+        hot_compile: args.jit_hot_compile.mode(),
+        baseline: args.jit_baseline.generator(),
+        ..jit::Options::default()
+    }
+}
+
+/// A translator error, rendered for the CLI.
+fn jit_error(e: jit::JitError) -> CliError {
+    CliError::new(format!("--engine jit: {e}"), "run with --engine interp")
+}
+
 /// Run the guest; the result is rvjit's exit status.
 pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     let start = Instant::now();
@@ -124,19 +143,9 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         }
         (Some(chunk_size), Some(dir), Engine::Jit) => {
             // A recording translation: its code logs every load (the plain one pays nothing).
-            let jit_error = |e: jit::JitError| {
-                CliError::new(format!("--engine jit: {e}"), "run with --engine interp")
-            };
             let options = jit::Options {
-                opt: args.jit_opt.level(),
-                lazy: args.jit_lazy,
-                sweep_in_background: args.jit_sweep == JitSweep::Background,
-                hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
-                hot_min_block: args.jit_hot_min_block,
-                hot_compile: args.jit_hot_compile.mode(),
-                baseline: args.jit_baseline.generator(),
                 record: true,
-                ..jit::Options::default()
+                ..jit_options(args)
             };
             let mut translator = jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
             let recorded = super::replay::record(
@@ -155,19 +164,7 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
         }
         (_, _, Engine::Interp) => interp::run(&mut m, limit),
         (_, _, Engine::Jit) => {
-            let jit_error = |e: jit::JitError| {
-                CliError::new(format!("--engine jit: {e}"), "run with --engine interp")
-            };
-            let options = jit::Options {
-                opt: args.jit_opt.level(),
-                lazy: args.jit_lazy,
-                sweep_in_background: args.jit_sweep == JitSweep::Background,
-                hot_threshold: Some(args.jit_hot).filter(|&n| n > 0),
-                hot_min_block: args.jit_hot_min_block,
-                hot_compile: args.jit_hot_compile.mode(),
-                baseline: args.jit_baseline.generator(),
-                ..jit::Options::default()
-            };
+            let options = jit_options(args);
             let mut translator = jit::Translator::for_machine(&m, &options).map_err(jit_error)?;
             let stop = translator.run(&mut m, limit).map_err(jit_error)?;
             translation = Some(translator.stats().clone());

@@ -64,6 +64,15 @@ const PINNED: [(u8, Rq); 8] = [
     (15, Rq::RDI),
 ];
 
+/// Where an operation with one destination computes: in place in `rd`'s host register when
+/// `rd` is pinned, else in rax (then stored).
+fn dest(rd: u8) -> u8 {
+    match pinned(rd) {
+        Some(h) if rd != 0 => h,
+        _ => Rq::RAX as u8,
+    }
+}
+
 /// The host register guest register `r` is pinned to, if any.
 fn pinned(r: u8) -> Option<u8> {
     PINNED.iter().find(|&&(g, _)| g == r).map(|&(_, h)| h as u8)
@@ -186,7 +195,8 @@ impl Emitter<'_> {
     }
 
     /// Save the callee-saved registers this code uses (six pushes and 8 bytes keep rsp
-    /// 16-byte aligned for call-outs; rbp holds a guest register, so there is no frame pointer), set up the fixed registers, load the pinned ones,
+    /// 16-byte aligned for call-outs; rbp holds a guest register, so there is no frame
+    /// pointer), set up the fixed registers, load the pinned ones,
     /// and switch on the entry index (esi: read before rsi gets its guest register).
     fn prologue(&mut self, order: &[u64]) {
         dynasm!(self.a
@@ -801,11 +811,8 @@ impl Emitter<'_> {
         macro_rules! rr {
             ($op:ident) => {{
                 let (rs1, rs2) = (ins.rs1, ins.rs2);
-                let rax = Rq::RAX as u8;
-                let t = match pinned(rd) {
-                    Some(h) if rd != 0 && (rs2 != rd || rs1 == rd) => h,
-                    _ => rax,
-                };
+                // Not in place when that would overwrite rs2 before its use.
+                let t = if rs2 != rd || rs1 == rd { dest(rd) } else { Rq::RAX as u8 };
                 self.load_into(t, rs1);
                 let o2 = reg(rs2);
                 match (rs2, pinned(rs2), x64) {
@@ -816,18 +823,14 @@ impl Emitter<'_> {
                     (_, None, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), QWORD [r12 + o2]),
                     (_, None, false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), DWORD [r12 + o2]),
                 }
-                if t == rax {
+                if t == Rq::RAX as u8 {
                     self.store_rax(rd);
                 }
             }};
         }
         macro_rules! ri {
             ($op:ident) => {{
-                let rax = Rq::RAX as u8;
-                let t = match pinned(rd) {
-                    Some(h) if rd != 0 => h,
-                    _ => rax,
-                };
+                let t = dest(rd);
                 self.load_into(t, ins.rs1);
                 // `addi rd, rs, 0` (mv) and friends: the move is all.
                 let neutral = imm == 0 && ins.op != Op::Andi;
@@ -836,7 +839,7 @@ impl Emitter<'_> {
                     (false, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), imm),
                     (false, false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), imm),
                 }
-                if t == rax {
+                if t == Rq::RAX as u8 {
                     self.store_rax(rd);
                 }
             }};
@@ -857,11 +860,7 @@ impl Emitter<'_> {
         // In rd's host register when rd is pinned (one source: no aliasing to mind).
         macro_rules! sh_i {
             ($op:ident) => {{
-                let rax = Rq::RAX as u8;
-                let t = match pinned(rd) {
-                    Some(h) if rd != 0 => h,
-                    _ => rax,
-                };
+                let t = dest(rd);
                 self.load_into(t, ins.rs1);
                 if x64 {
                     let s = (imm & 63) as i8;
@@ -870,7 +869,7 @@ impl Emitter<'_> {
                     let s = (imm & 31) as i8;
                     dynasm!(self.a ; .arch x64 ; $op Rd(t), s);
                 }
-                if t == rax {
+                if t == Rq::RAX as u8 {
                     self.store_rax(rd);
                 }
             }};

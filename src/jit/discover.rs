@@ -112,6 +112,15 @@ pub fn is_callout(op: Op) -> bool {
     table.get(op as usize).copied().unwrap_or(false)
 }
 
+/// Record a discovered region: its instructions' pcs as covered (the linear sweep skips them)
+/// and its entries as known (not to be discovered again).
+pub fn claim(region: &Region, covered: &mut HashSet<u64>, known: &mut HashSet<u64>) {
+    for b in region.blocks.values() {
+        covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
+    }
+    known.extend(region.entry_order());
+}
+
 /// Does `region` average at least `min_block` instructions per basic block (see
 /// [`super::Options::hot_min_block`])?
 pub fn worth_tiering(region: &Region, min_block: u32) -> bool {

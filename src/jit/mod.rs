@@ -303,6 +303,23 @@ struct Tier {
     passes_at_install: u64,
 }
 
+/// A new execution counter of a baseline region and how its code uses it ([`lift::HotCounter`]).
+/// The counter must outlive the code (the translator keeps it in a [`Tier`]).
+fn hot_counter(
+    threshold: u64,
+    tier: u64,
+    ready: u64,
+) -> (Box<std::cell::Cell<u64>>, lift::HotCounter) {
+    let counter = Box::new(std::cell::Cell::new(0u64));
+    let hot = lift::HotCounter {
+        addr: counter.as_ptr() as u64,
+        threshold,
+        tier,
+        ready,
+    };
+    (counter, hot)
+}
+
 /// A region compiled to machine code, not yet placed in the module.
 struct Compiled {
     bytes: Vec<u8>,
@@ -586,29 +603,20 @@ impl Translator {
             covered,
             move |v| xlen.trunc(v),
         );
-        for b in region.blocks.values() {
-            self.covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
-        }
-        self.pending_leaders.extend(region.entry_order());
+        discover::claim(&region, &mut self.covered, &mut self.pending_leaders);
         self.stats.regions += 1;
         self.stats.blocks += region.blocks.len() as u64;
         self.stats.instructions += region.instr_count() as u64;
         let tiered = discover::worth_tiering(&region, self.hot_min_block);
         let hot = self.hot_threshold.filter(|_| tiered).map(|threshold| {
-            let counter = Box::new(std::cell::Cell::new(0u64));
-            let addr = counter.as_ptr() as u64;
-            let tier = self.tiers.len() as u64;
+            let (counter, hot) =
+                hot_counter(threshold, self.tiers.len() as u64, self.queue.ready_addr());
             self.tiers.push(Tier {
                 counter,
                 region: None,
                 passes_at_install: 0,
             });
-            lift::HotCounter {
-                addr,
-                threshold,
-                tier,
-                ready: self.queue.ready_addr(),
-            }
+            hot
         });
         (region, hot)
     }
@@ -616,22 +624,27 @@ impl Translator {
     /// Declare a region's function in the module and record its entries as direct tail-call
     /// targets (Cranelift code; the direct emitter's regions are reached through the table).
     fn declare(&mut self, region: &discover::Region) -> Result<FuncId, JitError> {
-        let module = self
-            .module
-            .as_mut()
-            .ok_or(JitError::Finalize("module already freed".into()))?;
         let name = format!("r{:x}_{}", region.root, self.stats.regions);
-        let id = module
-            .declare_function(&name, Linkage::Local, &lift::region_signature())
-            .map_err(|e| JitError::Translate {
-                pc: region.root,
-                reason: e.to_string(),
-            })?;
+        let id = self.declare_function(&name, region.root)?;
         let targets = Arc::make_mut(&mut self.targets);
         for (i, pc) in region.entry_order().into_iter().enumerate() {
             targets.entry(pc).or_insert((id.as_u32(), i as u32));
         }
         Ok(id)
+    }
+
+    /// Declare a region function `name` (for the region rooted at `root`) in the module.
+    fn declare_function(&mut self, name: &str, root: u64) -> Result<FuncId, JitError> {
+        let module = self
+            .module
+            .as_mut()
+            .ok_or(JitError::Finalize("module already freed".into()))?;
+        module
+            .declare_function(name, Linkage::Local, &lift::region_signature())
+            .map_err(|e| JitError::Translate {
+                pc: root,
+                reason: e.to_string(),
+            })
     }
 
     /// Keep a baseline region for recompiling it when it gets hot.
@@ -649,17 +662,7 @@ impl Translator {
             return Ok(());
         };
         let start = Instant::now();
-        let module = self
-            .module
-            .as_mut()
-            .ok_or(JitError::Finalize("module already freed".into()))?;
-        let name = format!("h{:x}_{}", region.root, tier);
-        let id = module
-            .declare_function(&name, Linkage::Local, &lift::region_signature())
-            .map_err(|e| JitError::Translate {
-                pc: region.root,
-                reason: e.to_string(),
-            })?;
+        let id = self.declare_function(&format!("h{:x}_{}", region.root, tier), region.root)?;
         let job = hot::Job {
             tier,
             id,

@@ -145,10 +145,7 @@ fn run(job: Job, cancel: &AtomicBool) -> Option<Result<Done, JitError>> {
             }
             let region =
                 discover::region(code, root, &func_starts, covered, move |v| xlen.trunc(v));
-            for b in region.blocks.values() {
-                covered.extend(b.instrs.iter().map(|(pc, _)| *pc));
-            }
-            known.extend(region.entry_order());
+            discover::claim(&region, covered, &mut known);
             work.extend(region.exits.iter().rev().copied());
             regions.push(region);
         }
@@ -169,13 +166,8 @@ fn run(job: Job, cancel: &AtomicBool) -> Option<Result<Done, JitError>> {
         .map(|region| {
             let tiered = discover::worth_tiering(&region, hot_min_block);
             let counter = hot.filter(|_| tiered).map(|(threshold, ready)| {
-                let c = Box::new(Cell::new(0u64));
-                let h = lift::HotCounter {
-                    addr: c.as_ptr() as u64,
-                    threshold,
-                    tier: SWEPT_TIER + counters.len() as u64,
-                    ready,
-                };
+                let tier = SWEPT_TIER + counters.len() as u64;
+                let (c, h) = super::hot_counter(threshold, tier, ready);
                 counters.push(c);
                 h
             });
