@@ -355,17 +355,29 @@ impl Emitter<'_> {
         let t = self.env.table;
         let (base, bytes, slots) = (t.base as i64, t.bytes as i64, t.slots as i64);
         let out = self.a.new_dynamic_label();
+        // rcx = pc - base, in range?
+        match (i32::try_from(-base), i32::try_from(bytes)) {
+            (Ok(nb), Ok(n)) => dynasm!(self.a
+                ; .arch x64
+                ; lea rcx, [rax + nb]
+                ; cmp rcx, n
+            ),
+            _ => dynasm!(self.a
+                ; .arch x64
+                ; mov rdx, QWORD base
+                ; mov rcx, rax
+                ; sub rcx, rdx
+                ; mov rdx, QWORD bytes
+                ; cmp rcx, rdx
+            ),
+        }
+        // Slot `(pc - base) >> 1` of 16 bytes is at `slots + (pc - base) * 8`.
+        const _: () = assert!(super::cache::SLOT_SIZE == 16);
         dynasm!(self.a
             ; .arch x64
-            ; mov rdx, QWORD base
-            ; mov rcx, rax
-            ; sub rcx, rdx
-            ; mov rdx, QWORD bytes
-            ; cmp rcx, rdx
             ; jae =>out
-            ; shl rcx, 3
             ; mov rdx, QWORD slots
-            ; add rcx, rdx
+            ; lea rcx, [rdx + rcx * 8]
             ; mov rdx, QWORD [rcx + SLOT_CODE]
             ; test rdx, rdx
             ; jz =>out
@@ -424,6 +436,15 @@ impl Emitter<'_> {
 
     fn store_rax(&mut self, rd: u8) {
         self.store_from(Rq::RAX as u8, rd);
+    }
+
+    /// x[rd] = the sign-extended eax (W-forms), in place when rd is pinned.
+    fn sext_eax_to(&mut self, rd: u8) {
+        let t = dest(rd);
+        dynasm!(self.a ; .arch x64 ; movsxd Rq(t), eax);
+        if t == Rq::RAX as u8 {
+            self.store_rax(rd);
+        }
     }
 
     /// x[rd] = v, using rcx as the only scratch register.
@@ -550,14 +571,8 @@ impl Emitter<'_> {
                 self.goto_indirect();
             }
             Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
-                self.load_rax(ins.rs1);
-                self.load_rcx(ins.rs2);
-                // lea leaves the flags alone.
-                if self.x64 {
-                    dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n] ; cmp rax, rcx);
-                } else {
-                    dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n] ; cmp eax, ecx);
-                }
+                dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
+                self.compare(ins.rs1, ins.rs2);
                 let taken = match self.heads.get(&target) {
                     Some(&h) => h,
                     None => self.stub(Stub::Goto { pc: target }),
@@ -574,6 +589,28 @@ impl Emitter<'_> {
             }
             // ebreak and illegal instructions stop the run; the interpreter produces the stop.
             _ => self.exit(pc, STATUS_STEP, i),
+        }
+    }
+
+    /// Set the flags to `x[a] - x[b]` at XLEN (a branch's comparison), with the operands
+    /// where they are: `a` in its host register (else rax), `b` in its host register, its
+    /// Cpu slot, or 0 for x0 (then a `test`, whose flags the branches read the same way).
+    fn compare(&mut self, a: u8, b: u8) {
+        let ra = match pinned(a) {
+            Some(p) => p,
+            None => {
+                self.load_rax(a);
+                Rq::RAX as u8
+            }
+        };
+        let o = reg(b);
+        match (b, pinned(b), self.x64) {
+            (0, _, true) => dynasm!(self.a ; .arch x64 ; test Rq(ra), Rq(ra)),
+            (0, _, false) => dynasm!(self.a ; .arch x64 ; test Rd(ra), Rd(ra)),
+            (_, Some(p), true) => dynasm!(self.a ; .arch x64 ; cmp Rq(ra), Rq(p)),
+            (_, Some(p), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(ra), Rd(p)),
+            (_, None, true) => dynasm!(self.a ; .arch x64 ; cmp Rq(ra), QWORD [r12 + o]),
+            (_, None, false) => dynasm!(self.a ; .arch x64 ; cmp Rd(ra), DWORD [r12 + o]),
         }
     }
 
@@ -599,23 +636,32 @@ impl Emitter<'_> {
         self.checked.iter_mut().for_each(|c| *c = false);
     }
 
-    /// rax = the effective address `x[rs1] + imm` (RV32: modulo 2^32) of an access, checked:
-    /// continue only when the access may go straight to host memory at r13 + rax.
-    fn address(&mut self, pc: u64, i: i32, ins: &Instr, size: i64, store: bool) {
+    /// Check the access `x[rs1] + imm` (RV32: modulo 2^32) and return its host operand: the
+    /// access continues only when it may go straight to host memory at `r13 + idx + disp`.
+    /// RV64 addresses off a pinned base use the base's host register (`disp` = imm), others
+    /// go through rax (the base, or on RV32 the wrapped address).
+    fn address(&mut self, pc: u64, i: i32, ins: &Instr, size: i64, store: bool) -> (u8, i32) {
         let imm = ins.imm;
-        match (pinned(ins.rs1), self.x64) {
-            (Some(p), true) => dynasm!(self.a ; .arch x64 ; lea rax, [Rq(p) + imm]),
+        let rax = Rq::RAX as u8;
+        let (idx, disp) = match (pinned(ins.rs1), self.x64) {
+            (Some(p), true) => (p, imm),
             // A 32-bit lea wraps modulo 2^32 and zero-extends.
-            (Some(p), false) => dynasm!(self.a ; .arch x64 ; lea eax, [Rq(p) + imm]),
-            (None, x64) => {
-                self.load_rax(ins.rs1);
-                match (imm, x64) {
-                    (0, _) => {}
-                    (_, true) => dynasm!(self.a ; .arch x64 ; add rax, imm),
-                    (_, false) => dynasm!(self.a ; .arch x64 ; add eax, imm),
-                }
+            (Some(p), false) => {
+                dynasm!(self.a ; .arch x64 ; lea eax, [Rq(p) + imm]);
+                (rax, 0)
             }
-        }
+            (None, true) => {
+                self.load_rax(ins.rs1);
+                (rax, imm)
+            }
+            (None, false) => {
+                self.load_rax(ins.rs1);
+                if imm != 0 {
+                    dynasm!(self.a ; .arch x64 ; add eax, imm);
+                }
+                (rax, 0)
+            }
+        };
         // The range to check, as offsets from the base register: the access itself, or the
         // whole group it leads (a member whose leader checked skips its check).
         let own = checks::Group {
@@ -627,7 +673,9 @@ impl Emitter<'_> {
         let (mut range, mut group) = (own, None);
         let k = i as usize;
         match self.plans.get(k).copied() {
-            Some(Plan::Member(g)) if self.checked.get(g).copied().unwrap_or(false) => return,
+            Some(Plan::Member(g)) if self.checked.get(g).copied().unwrap_or(false) => {
+                return (idx, disp)
+            }
             Some(Plan::Leader(g)) => {
                 if let Some(&r) = self.groups.get(g) {
                     (range, group) = (r, Some(g));
@@ -665,11 +713,13 @@ impl Emitter<'_> {
         for (k, w) in order.iter().enumerate() {
             // (addr + lo - imm - w.lo) rotr log2(align) <= (w.len - span) / align: the range
             // is inside the window and its start aligned (64-bit arithmetic on the
-            // zero-extended RV32 address only refuses more).
-            let d = (range.lo - i64::from(imm)).wrapping_sub(w.lo as i64);
+            // zero-extended RV32 address only refuses more). addr = idx + disp.
+            let d = (range.lo - i64::from(imm))
+                .wrapping_sub(w.lo as i64)
+                .wrapping_add(i64::from(disp));
             match i32::try_from(d) {
-                Ok(d) => dynasm!(self.a ; .arch x64 ; lea rcx, [rax + d]),
-                Err(_) => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD d ; add rcx, rax),
+                Ok(d) => dynasm!(self.a ; .arch x64 ; lea rcx, [Rq(idx) + d]),
+                Err(_) => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD d ; add rcx, Rq(idx)),
             }
             if shift > 0 {
                 dynasm!(self.a ; .arch x64 ; ror rcx, shift);
@@ -695,6 +745,10 @@ impl Emitter<'_> {
                 CTX_LOAD_TABLE
             };
             let ps = PAGE_SHIFT as i8;
+            if (idx, disp) != (rax, 0) {
+                // The table needs the address in rax; the access may use it as is.
+                dynasm!(self.a ; .arch x64 ; lea rax, [Rq(idx) + disp]);
+            }
             dynasm!(self.a
                 ; .arch x64
                 ; mov rdx, QWORD [r14 + CTX_SPAN]
@@ -715,38 +769,65 @@ impl Emitter<'_> {
         if let Some(c) = group.and_then(|g| self.checked.get_mut(g)) {
             *c = true;
         }
+        if order.is_empty() {
+            (rax, 0)
+        } else {
+            (idx, disp)
+        }
     }
 
+    /// A load, into rd's host register when rd is pinned (else rax, then stored).
     fn load(&mut self, pc: u64, i: i32, ins: &Instr, signed: bool) {
         let Some((size, false)) = checks::access(ins.op) else {
             return self.callout(pc, i);
         };
-        self.address(pc, i, ins, size, false);
+        let (x, d) = self.address(pc, i, ins, size, false);
+        let t = dest(ins.rd);
         match (size, signed, self.x64) {
-            (1, true, true) => dynasm!(self.a ; .arch x64 ; movsx rcx, BYTE [r13 + rax]),
-            (1, true, false) => dynasm!(self.a ; .arch x64 ; movsx ecx, BYTE [r13 + rax]),
-            (1, false, _) => dynasm!(self.a ; .arch x64 ; movzx ecx, BYTE [r13 + rax]),
-            (2, true, true) => dynasm!(self.a ; .arch x64 ; movsx rcx, WORD [r13 + rax]),
-            (2, true, false) => dynasm!(self.a ; .arch x64 ; movsx ecx, WORD [r13 + rax]),
-            (2, false, _) => dynasm!(self.a ; .arch x64 ; movzx ecx, WORD [r13 + rax]),
-            (4, true, true) => dynasm!(self.a ; .arch x64 ; movsxd rcx, DWORD [r13 + rax]),
-            (4, _, _) => dynasm!(self.a ; .arch x64 ; mov ecx, DWORD [r13 + rax]),
-            _ => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD [r13 + rax]),
+            (1, true, true) => dynasm!(self.a ; .arch x64 ; movsx Rq(t), BYTE [r13 + Rq(x) + d]),
+            (1, true, false) => dynasm!(self.a ; .arch x64 ; movsx Rd(t), BYTE [r13 + Rq(x) + d]),
+            (1, false, _) => dynasm!(self.a ; .arch x64 ; movzx Rd(t), BYTE [r13 + Rq(x) + d]),
+            (2, true, true) => dynasm!(self.a ; .arch x64 ; movsx Rq(t), WORD [r13 + Rq(x) + d]),
+            (2, true, false) => dynasm!(self.a ; .arch x64 ; movsx Rd(t), WORD [r13 + Rq(x) + d]),
+            (2, false, _) => dynasm!(self.a ; .arch x64 ; movzx Rd(t), WORD [r13 + Rq(x) + d]),
+            (4, true, true) => {
+                dynasm!(self.a ; .arch x64 ; movsxd Rq(t), DWORD [r13 + Rq(x) + d])
+            }
+            (4, _, _) => dynasm!(self.a ; .arch x64 ; mov Rd(t), DWORD [r13 + Rq(x) + d]),
+            _ => dynasm!(self.a ; .arch x64 ; mov Rq(t), QWORD [r13 + Rq(x) + d]),
         }
-        self.store_from(Rq::RCX as u8, ins.rd);
+        if t == Rq::RAX as u8 {
+            self.store_rax(ins.rd);
+        }
     }
 
+    /// A store, from rs2's host register when it is pinned (an immediate for x0, else rcx).
     fn store(&mut self, pc: u64, i: i32, ins: &Instr) {
         let Some((size, true)) = checks::access(ins.op) else {
             return self.callout(pc, i);
         };
-        self.address(pc, i, ins, size, true);
-        self.load_rcx(ins.rs2);
+        let (x, d) = self.address(pc, i, ins, size, true);
+        if ins.rs2 == 0 {
+            match size {
+                1 => dynasm!(self.a ; .arch x64 ; mov BYTE [r13 + Rq(x) + d], 0),
+                2 => dynasm!(self.a ; .arch x64 ; mov WORD [r13 + Rq(x) + d], 0),
+                4 => dynasm!(self.a ; .arch x64 ; mov DWORD [r13 + Rq(x) + d], 0),
+                _ => dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + Rq(x) + d], 0),
+            }
+            return;
+        }
+        let v = match pinned(ins.rs2) {
+            Some(p) => p,
+            None => {
+                self.load_rcx(ins.rs2);
+                Rq::RCX as u8
+            }
+        };
         match size {
-            1 => dynasm!(self.a ; .arch x64 ; mov BYTE [r13 + rax], cl),
-            2 => dynasm!(self.a ; .arch x64 ; mov WORD [r13 + rax], cx),
-            4 => dynasm!(self.a ; .arch x64 ; mov DWORD [r13 + rax], ecx),
-            _ => dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + rax], rcx),
+            1 => dynasm!(self.a ; .arch x64 ; mov BYTE [r13 + Rq(x) + d], Rb(v)),
+            2 => dynasm!(self.a ; .arch x64 ; mov WORD [r13 + Rq(x) + d], Rw(v)),
+            4 => dynasm!(self.a ; .arch x64 ; mov DWORD [r13 + Rq(x) + d], Rd(v)),
+            _ => dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + Rq(x) + d], Rq(v)),
         }
     }
 
@@ -806,18 +887,22 @@ impl Emitter<'_> {
         let x64 = self.x64;
         // Register-register and register-immediate ALU operations at XLEN.
         // Computed in rd's host register when rd is pinned (unless that would overwrite
-        // rs2 before its use), else in rax; the second operand is used where it is (host
-        // register, Cpu slot, or 0 for x0).
+        // rs2 before its use: commutative operations swap their operands instead), else in
+        // rax; the second operand is used where it is (host register or Cpu slot).
         macro_rules! rr {
-            ($op:ident) => {{
-                let (rs1, rs2) = (ins.rs1, ins.rs2);
+            ($op:ident, $commutative:expr) => {{
+                let (mut rs1, mut rs2) = (ins.rs1, ins.rs2);
+                if $commutative && rs2 == rd && rs1 != rd {
+                    (rs1, rs2) = (rs2, rs1);
+                }
                 // Not in place when that would overwrite rs2 before its use.
                 let t = if rs2 != rd || rs1 == rd { dest(rd) } else { Rq::RAX as u8 };
                 self.load_into(t, rs1);
                 let o2 = reg(rs2);
                 match (rs2, pinned(rs2), x64) {
-                    (0, _, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), 0),
-                    (0, _, false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), 0),
+                    // x0 (rare: compilers use the immediate forms) through a zeroed rcx.
+                    (0, _, true) => dynasm!(self.a ; .arch x64 ; xor ecx, ecx ; $op Rq(t), rcx),
+                    (0, _, false) => dynasm!(self.a ; .arch x64 ; xor ecx, ecx ; $op Rd(t), ecx),
                     (_, Some(p), true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), Rq(p)),
                     (_, Some(p), false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), Rd(p)),
                     (_, None, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), QWORD [r12 + o2]),
@@ -845,16 +930,20 @@ impl Emitter<'_> {
             }};
         }
         // Shifts by the low 5 (RV32) or 6 (RV64) bits of a register: x86 masks cl the same way.
+        // The amount goes to rcx first, so computing in rd's host register cannot clobber it.
         macro_rules! sh_r {
             ($op:ident) => {{
-                self.load_rax(ins.rs1);
                 self.load_rcx(ins.rs2);
+                let t = dest(rd);
+                self.load_into(t, ins.rs1);
                 if x64 {
-                    dynasm!(self.a ; .arch x64 ; $op rax, cl);
+                    dynasm!(self.a ; .arch x64 ; $op Rq(t), cl);
                 } else {
-                    dynasm!(self.a ; .arch x64 ; $op eax, cl);
+                    dynasm!(self.a ; .arch x64 ; $op Rd(t), cl);
                 }
-                self.store_rax(rd);
+                if t == Rq::RAX as u8 {
+                    self.store_rax(rd);
+                }
             }};
         }
         // In rd's host register when rd is pinned (one source: no aliasing to mind).
@@ -879,34 +968,37 @@ impl Emitter<'_> {
             ($op:ident) => {{
                 self.load_rax(ins.rs1);
                 self.load_rcx(ins.rs2);
-                dynasm!(self.a ; .arch x64 ; $op eax, ecx ; movsxd rax, eax);
-                self.store_rax(rd);
+                dynasm!(self.a ; .arch x64 ; $op eax, ecx);
+                self.sext_eax_to(rd);
             }};
         }
         macro_rules! w_sh_r {
             ($op:ident) => {{
                 self.load_rax(ins.rs1);
                 self.load_rcx(ins.rs2);
-                dynasm!(self.a ; .arch x64 ; $op eax, cl ; movsxd rax, eax);
-                self.store_rax(rd);
+                dynasm!(self.a ; .arch x64 ; $op eax, cl);
+                self.sext_eax_to(rd);
             }};
         }
         macro_rules! w_sh_i {
             ($op:ident) => {{
                 self.load_rax(ins.rs1);
                 let s = (imm & 31) as i8;
-                dynasm!(self.a ; .arch x64 ; $op eax, s ; movsxd rax, eax);
-                self.store_rax(rd);
+                dynasm!(self.a ; .arch x64 ; $op eax, s);
+                self.sext_eax_to(rd);
             }};
         }
-        // Set rd to a comparison of rax with rcx or an immediate (xor first: it sets flags).
+        // Set rd to a comparison (`$cmp` sets the flags; the xor goes first: it sets flags
+        // too), in place when rd is pinned.
         macro_rules! set_cc {
             ($cc:ident, $cmp:expr) => {{
-                self.load_rax(ins.rs1);
                 dynasm!(self.a ; .arch x64 ; xor edx, edx);
                 $cmp;
-                dynasm!(self.a ; .arch x64 ; $cc dl ; mov eax, edx);
-                self.store_rax(rd);
+                let t = dest(rd);
+                dynasm!(self.a ; .arch x64 ; $cc dl ; mov Rd(t), edx);
+                if t == Rq::RAX as u8 {
+                    self.store_rax(rd);
+                }
             }};
         }
         match ins.op {
@@ -921,10 +1013,17 @@ impl Emitter<'_> {
             Op::Andi => ri!(and),
             Op::Slti | Op::Sltiu => {
                 let cmp = |e: &mut Self| {
+                    let a = match pinned(ins.rs1) {
+                        Some(p) => p,
+                        None => {
+                            e.load_rax(ins.rs1);
+                            Rq::RAX as u8
+                        }
+                    };
                     if e.x64 {
-                        dynasm!(e.a ; .arch x64 ; cmp rax, imm);
+                        dynasm!(e.a ; .arch x64 ; cmp Rq(a), imm);
                     } else {
-                        dynasm!(e.a ; .arch x64 ; cmp eax, imm);
+                        dynasm!(e.a ; .arch x64 ; cmp Rd(a), imm);
                     }
                 };
                 if ins.op == Op::Slti {
@@ -936,24 +1035,16 @@ impl Emitter<'_> {
             Op::Slli => sh_i!(shl),
             Op::Srli => sh_i!(shr),
             Op::Srai => sh_i!(sar),
-            Op::Add => rr!(add),
-            Op::Sub => rr!(sub),
-            Op::Xor => rr!(xor),
-            Op::Or => rr!(or),
-            Op::And => rr!(and),
+            Op::Add => rr!(add, true),
+            Op::Sub => rr!(sub, false),
+            Op::Xor => rr!(xor, true),
+            Op::Or => rr!(or, true),
+            Op::And => rr!(and, true),
             Op::Sll => sh_r!(shl),
             Op::Srl => sh_r!(shr),
             Op::Sra => sh_r!(sar),
             Op::Slt | Op::Sltu => {
-                let cmp = |e: &mut Self| {
-                    e.load_rcx(ins.rs2);
-                    if e.x64 {
-                        dynasm!(e.a ; .arch x64 ; cmp rax, rcx);
-                    } else {
-                        dynasm!(e.a ; .arch x64 ; cmp eax, ecx);
-                    }
-                };
-                // rcx is loaded after `xor edx, edx`: `load_rcx` of x0 is an xor too.
+                let cmp = |e: &mut Self| e.compare(ins.rs1, ins.rs2);
                 if ins.op == Op::Slt {
                     set_cc!(setl, cmp(self))
                 } else {
@@ -961,9 +1052,14 @@ impl Emitter<'_> {
                 }
             }
             Op::Addiw => {
-                self.load_rax(ins.rs1);
-                dynasm!(self.a ; .arch x64 ; add eax, imm ; movsxd rax, eax);
-                self.store_rax(rd);
+                match pinned(ins.rs1) {
+                    Some(p) => dynasm!(self.a ; .arch x64 ; lea eax, [Rq(p) + imm]),
+                    None => {
+                        self.load_rax(ins.rs1);
+                        dynasm!(self.a ; .arch x64 ; add eax, imm);
+                    }
+                }
+                self.sext_eax_to(rd);
             }
             Op::Slliw => w_sh_i!(shl),
             Op::Srliw => w_sh_i!(shr),
@@ -985,16 +1081,7 @@ impl Emitter<'_> {
                 }
                 self.store_rax(rd);
             }
-            Op::Mul => {
-                self.load_rax(ins.rs1);
-                self.load_rcx(ins.rs2);
-                if x64 {
-                    dynasm!(self.a ; .arch x64 ; imul rax, rcx);
-                } else {
-                    dynasm!(self.a ; .arch x64 ; imul eax, ecx);
-                }
-                self.store_rax(rd);
-            }
+            Op::Mul => rr!(imul, true),
             Op::Mulh | Op::Mulhu => {
                 self.load_rax(ins.rs1);
                 self.load_rcx(ins.rs2);
@@ -1045,8 +1132,8 @@ impl Emitter<'_> {
             Op::Mulw => {
                 self.load_rax(ins.rs1);
                 self.load_rcx(ins.rs2);
-                dynasm!(self.a ; .arch x64 ; imul eax, ecx ; movsxd rax, eax);
-                self.store_rax(rd);
+                dynasm!(self.a ; .arch x64 ; imul eax, ecx);
+                self.sext_eax_to(rd);
             }
             Op::Divw | Op::Divuw | Op::Remw | Op::Remuw => {
                 self.load_rax(ins.rs1);
@@ -1054,8 +1141,7 @@ impl Emitter<'_> {
                 let signed = matches!(ins.op, Op::Divw | Op::Remw);
                 let rem = matches!(ins.op, Op::Remw | Op::Remuw);
                 self.divrem(signed, rem, true);
-                dynasm!(self.a ; .arch x64 ; movsxd rax, eax);
-                self.store_rax(rd);
+                self.sext_eax_to(rd);
             }
             // Services, atomics and custom instructions (`discover::is_callout`, checked
             // first), control instructions (they end their block and are lowered by
