@@ -11,10 +11,12 @@
 //! `fn(ctx, entry) -> status` in Cranelift's `Tail` convention on x86-64 (arguments in rdi,
 //! esi, status in eax, System V callee-saved registers), so the entry trampoline calls it and
 //! regions of either kind tail-call each other through the compiled-code table. Inside:
-//! - host registers: r12 = `&Cpu`, r13 = host base of guest memory, r14 = `&Ctx`, r15 = the
-//!   cycle count at the start of the current basic block (`cpu.cycle` is written from it
-//!   wherever control leaves);
-//! - the eight most used guest registers (a0, sp, a1-a5, ra) live in host registers in all direct
+//! - host registers: r12 = `&Cpu`, r13 = host base of guest memory, r15 = the cycle count at
+//!   the start of the current basic block (`cpu.cycle` is written from it wherever control
+//!   leaves); `&Ctx` and the cycle limit live in the frame ([`FRAME_CTX`], [`FRAME_LIMIT`]),
+//!   because the rare paths that need the context can afford a load and a guest register
+//!   cannot;
+//! - the nine most used guest registers (a0, sp, a1-a6, ra) live in host registers in all direct
 //!   code ([`PINNED`], one mapping for every region, so direct regions jump into each other's
 //!   entry blocks without moving them); they are stored to the Cpu before every exit, tail
 //!   call and call-out, and loaded after the prologue and call-outs. The others live in the
@@ -49,11 +51,11 @@ use crate::memory::PAGE_SHIFT;
 type Asm = VecAssembler<X64Relocation>;
 
 /// Guest registers kept in host registers in all direct code (the most used ones in the
-/// guests' code: a0, sp, a1-a5, ra), with the same mapping in every region, so direct regions
+/// guests' code: a0, sp, a1-a6, ra), with the same mapping in every region, so direct regions
 /// jump into each other without moving them. They are loaded from the Cpu after the prologue
 /// and after call-outs, and stored back before anything else runs: every exit, tail call
 /// and call-out.
-const PINNED: [(u8, Rq); 8] = [
+const PINNED: [(u8, Rq); 9] = [
     (1, Rq::RBP),
     (10, Rq::RBX),
     (2, Rq::R8),
@@ -62,7 +64,16 @@ const PINNED: [(u8, Rq); 8] = [
     (13, Rq::R11),
     (14, Rq::RSI),
     (15, Rq::RDI),
+    (16, Rq::R14),
 ];
+
+/// The frame below the six saved registers: `&Ctx` at `[rsp + FRAME_CTX]`, the run's cycle
+/// limit (constant while translated code runs) at `[rsp + FRAME_LIMIT]`, and padding that
+/// keeps rsp 16-byte aligned for call-outs (six pushes and the return address are 56 bytes).
+/// Every direct region has this frame, so they jump into each other's blocks.
+const FRAME_SIZE: i32 = 40;
+const FRAME_CTX: i32 = 0;
+const FRAME_LIMIT: i32 = 8;
 
 /// Where an operation with one destination computes: in place in `rd`'s host register when
 /// `rd` is pinned, else in rax (then stored).
@@ -194,10 +205,10 @@ impl Emitter<'_> {
         l
     }
 
-    /// Save the callee-saved registers this code uses (six pushes and 8 bytes keep rsp
-    /// 16-byte aligned for call-outs; rbp holds a guest register, so there is no frame
-    /// pointer), set up the fixed registers, load the pinned ones,
-    /// and switch on the entry index (esi: read before rsi gets its guest register).
+    /// Save the callee-saved registers this code uses (rbp holds a guest register, so there is
+    /// no frame pointer), set up the frame ([`FRAME_SIZE`]) and the fixed registers, load the
+    /// pinned ones, and switch on the entry index (esi: read before rsi gets its guest
+    /// register).
     fn prologue(&mut self, order: &[u64]) {
         dynasm!(self.a
             ; .arch x64
@@ -207,10 +218,12 @@ impl Emitter<'_> {
             ; push r14
             ; push r15
             ; push rbx
-            ; sub rsp, 8
-            ; mov r14, rdi
-            ; mov r12, QWORD [r14 + CTX_CPU]
-            ; mov r13, QWORD [r14 + CTX_MEM_BASE]
+            ; sub rsp, FRAME_SIZE
+            ; mov QWORD [rsp + FRAME_CTX], rdi
+            ; mov rax, QWORD [rdi + CTX_LIMIT]
+            ; mov QWORD [rsp + FRAME_LIMIT], rax
+            ; mov r12, QWORD [rdi + CTX_CPU]
+            ; mov r13, QWORD [rdi + CTX_MEM_BASE]
             ; mov r15, QWORD [r12 + CPU_CYCLE]
             ; mov edx, esi
         );
@@ -234,7 +247,7 @@ impl Emitter<'_> {
     fn pop_frame(&mut self) {
         dynasm!(self.a
             ; .arch x64
-            ; add rsp, 8
+            ; add rsp, FRAME_SIZE
             ; pop rbx
             ; pop r15
             ; pop r14
@@ -282,7 +295,7 @@ impl Emitter<'_> {
             ; .arch x64
             ; mov esi, DWORD [rcx + SLOT_INDEX]
             ; mov QWORD [r12 + CPU_CYCLE], r15
-            ; mov rdi, r14
+            ; mov rdi, QWORD [rsp + FRAME_CTX]
         );
         self.pop_frame();
         dynasm!(self.a ; .arch x64 ; jmp rdx);
@@ -491,7 +504,7 @@ impl Emitter<'_> {
             });
             dynasm!(self.a
                 ; .arch x64
-                ; mov rax, QWORD [r14 + CTX_LIMIT]
+                ; mov rax, QWORD [rsp + FRAME_LIMIT]
                 ; sub rax, r15
             );
             match i32::try_from(w) {
@@ -616,7 +629,7 @@ impl Emitter<'_> {
 
     /// Run the instruction in the interpreter ([`rvjit_step`]) and go on unless it stopped
     /// the run. The pinned registers go to the Cpu first (the others are there already) and
-    /// come back after; r12-r15 survive the C call.
+    /// come back after; r12, r13, r15 and the frame survive the C call.
     fn callout(&mut self, pc: u64, i: i32) {
         self.store_pc(pc);
         self.store_cycle(i);
@@ -625,10 +638,11 @@ impl Emitter<'_> {
         self.store_pinned();
         dynasm!(self.a
             ; .arch x64
-            ; mov rdi, r14
+            ; mov rdi, QWORD [rsp + FRAME_CTX]
             ; mov rax, QWORD step
             ; call rax
-            ; cmp DWORD [r14 + CTX_FLAG], 0
+            ; mov rcx, QWORD [rsp + FRAME_CTX]
+            ; cmp DWORD [rcx + CTX_FLAG], 0
             ; jne =>stop
         );
         // The interpreter may have written any register.
@@ -751,13 +765,15 @@ impl Emitter<'_> {
             }
             dynasm!(self.a
                 ; .arch x64
-                ; mov rdx, QWORD [r14 + CTX_SPAN]
+                ; mov rdx, QWORD [rsp + FRAME_CTX]
+                ; mov rdx, QWORD [rdx + CTX_SPAN]
                 ; shr rdx, ps
                 ; mov rcx, rax
                 ; shr rcx, ps
                 ; cmp rcx, rdx
                 ; cmova rcx, rdx
-                ; mov rdx, QWORD [r14 + table]
+                ; mov rdx, QWORD [rsp + FRAME_CTX]
+                ; mov rdx, QWORD [rdx + table]
                 ; movzx edx, BYTE [rdx + rcx]
             );
             if size > 1 {
@@ -1184,7 +1200,8 @@ impl Emitter<'_> {
                         ; cmp rcx, rdx
                         ; jne =>later
                         ; mov rax, QWORD tier
-                        ; mov QWORD [r14 + CTX_HOT], rax
+                        ; mov rdx, QWORD [rsp + FRAME_CTX]
+                        ; mov QWORD [rdx + CTX_HOT], rax
                     );
                     self.exit(pc, STATUS_HOT, 0);
                     dynasm!(self.a
