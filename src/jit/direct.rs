@@ -11,9 +11,10 @@
 //! `fn(ctx, entry) -> status` in Cranelift's `Tail` convention on x86-64 (arguments in rdi,
 //! esi, status in eax, System V callee-saved registers), so the entry trampoline calls it and
 //! regions of either kind tail-call each other through the compiled-code table. Inside:
-//! - host registers: r12 = `&Cpu`, r13 = host base of guest memory, r15 = the cycle count at
-//!   the start of the current basic block (`cpu.cycle` is written from it wherever control
-//!   leaves); `&Ctx` and the cycle limit live in the frame ([`FRAME_CTX`], [`FRAME_LIMIT`]),
+//! - host registers: r12 = `&Cpu`, r13 = host base of guest memory, r15 = the cycles left at
+//!   the start of the current basic block, `limit - cycle` (a checkpoint compares it with an
+//!   immediate; `cpu.cycle` is written from it wherever control leaves); `&Ctx` and the
+//!   cycle limit live in the frame ([`FRAME_CTX`], [`FRAME_LIMIT`]),
 //!   because the rare paths that need the context can afford a load and a guest register
 //!   cannot;
 //! - the nine most used guest registers (a0, sp, a1-a6, ra) live in host registers in all direct
@@ -149,7 +150,7 @@ pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<E
 
 /// Cold code, emitted after the region's blocks.
 enum Stub {
-    /// Leave with `status` at `pc`; `cpu.cycle` = r15 + `retired`.
+    /// Leave with `status` at `pc`; `cpu.cycle` = limit - r15 + `retired`.
     Exit { pc: u64, status: u32, retired: i32 },
     /// A hot counter passed its threshold (the counter is in rcx); `body` continues the block.
     Hot {
@@ -220,11 +221,11 @@ impl Emitter<'_> {
             ; push rbx
             ; sub rsp, FRAME_SIZE
             ; mov QWORD [rsp + FRAME_CTX], rdi
-            ; mov rax, QWORD [rdi + CTX_LIMIT]
-            ; mov QWORD [rsp + FRAME_LIMIT], rax
             ; mov r12, QWORD [rdi + CTX_CPU]
             ; mov r13, QWORD [rdi + CTX_MEM_BASE]
-            ; mov r15, QWORD [r12 + CPU_CYCLE]
+            ; mov r15, QWORD [rdi + CTX_LIMIT]
+            ; mov QWORD [rsp + FRAME_LIMIT], r15
+            ; sub r15, QWORD [r12 + CPU_CYCLE]
             ; mov edx, esi
         );
         self.load_pinned();
@@ -294,9 +295,9 @@ impl Emitter<'_> {
         dynasm!(self.a
             ; .arch x64
             ; mov esi, DWORD [rcx + SLOT_INDEX]
-            ; mov QWORD [r12 + CPU_CYCLE], r15
             ; mov rdi, QWORD [rsp + FRAME_CTX]
         );
+        self.store_cycle(0);
         self.pop_frame();
         dynasm!(self.a ; .arch x64 ; jmp rdx);
     }
@@ -311,17 +312,19 @@ impl Emitter<'_> {
         }
     }
 
-    /// `cpu.cycle = r15 + retired`.
-    fn store_cycle(&mut self, retired: i32) {
-        if retired == 0 {
-            dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + CPU_CYCLE], r15);
-        } else {
-            dynasm!(self.a
-                ; .arch x64
-                ; lea rax, [r15 + retired]
-                ; mov QWORD [r12 + CPU_CYCLE], rax
-            );
+    /// rax = the cycle count after `retired` instructions of the current block,
+    /// `limit - r15 + retired`.
+    fn cycle_rax(&mut self, retired: i32) {
+        dynasm!(self.a ; .arch x64 ; mov rax, QWORD [rsp + FRAME_LIMIT] ; sub rax, r15);
+        if retired != 0 {
+            dynasm!(self.a ; .arch x64 ; add rax, retired);
         }
+    }
+
+    /// `cpu.cycle = limit - r15 + retired` (uses rax).
+    fn store_cycle(&mut self, retired: i32) {
+        self.cycle_rax(retired);
+        dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + CPU_CYCLE], rax);
     }
 
     /// Leave the region at `pc` with `status`.
@@ -402,7 +405,10 @@ impl Emitter<'_> {
             ; .arch x64
             ; =>out
             ; mov QWORD [r12 + CPU_PC], rax
-            ; mov QWORD [r12 + CPU_CYCLE], r15
+        );
+        self.store_cycle(0);
+        dynasm!(self.a
+            ; .arch x64
             ; mov eax, cont
             ; jmp =>epi
         );
@@ -502,16 +508,11 @@ impl Emitter<'_> {
                 status: STATUS_BUDGET,
                 retired: 0,
             });
-            dynasm!(self.a
-                ; .arch x64
-                ; mov rax, QWORD [rsp + FRAME_LIMIT]
-                ; sub rax, r15
-            );
             match i32::try_from(w) {
-                Ok(k) => dynasm!(self.a ; .arch x64 ; cmp rax, k),
+                Ok(k) => dynasm!(self.a ; .arch x64 ; cmp r15, k),
                 Err(_) => {
                     let w = w as i64;
-                    dynasm!(self.a ; .arch x64 ; mov rdx, QWORD w ; cmp rax, rdx)
+                    dynasm!(self.a ; .arch x64 ; mov rdx, QWORD w ; cmp r15, rdx)
                 }
             }
             dynasm!(self.a ; .arch x64 ; jb =>out);
@@ -548,7 +549,7 @@ impl Emitter<'_> {
             }
             self.instr(pc, &ins, i as i32);
         }
-        dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
+        dynasm!(self.a ; .arch x64 ; lea r15, [r15 - n]);
         match block.end {
             End::Fall(next) => self.goto(next),
             End::Control => {
@@ -567,7 +568,7 @@ impl Emitter<'_> {
         match ins.op {
             Op::Jal => {
                 self.store_const(ins.rd, next);
-                dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
+                dynasm!(self.a ; .arch x64 ; lea r15, [r15 - n]);
                 self.goto(target);
             }
             Op::Jalr => {
@@ -580,11 +581,11 @@ impl Emitter<'_> {
                     dynasm!(self.a ; .arch x64 ; add eax, imm ; and eax, -2);
                 }
                 self.store_const(ins.rd, next);
-                dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
+                dynasm!(self.a ; .arch x64 ; lea r15, [r15 - n]);
                 self.goto_indirect();
             }
             Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu => {
-                dynasm!(self.a ; .arch x64 ; lea r15, [r15 + n]);
+                dynasm!(self.a ; .arch x64 ; lea r15, [r15 - n]);
                 self.compare(ins.rs1, ins.rs2);
                 let taken = match self.heads.get(&target) {
                     Some(&h) => h,
@@ -1088,7 +1089,7 @@ impl Emitter<'_> {
             Op::Fence | Op::FenceI => {}
             Op::Csrrs | Op::Csrrc | Op::Csrrsi | Op::Csrrci => {
                 // The counter CSRs: instructions retired before this one.
-                dynasm!(self.a ; .arch x64 ; lea rax, [r15 + i]);
+                self.cycle_rax(i);
                 if isa::is_high_counter_csr(ins.imm as u16) {
                     dynasm!(self.a ; .arch x64 ; shr rax, 32);
                 }
