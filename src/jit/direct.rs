@@ -85,6 +85,11 @@ fn dest(rd: u8) -> u8 {
     }
 }
 
+/// Does guest register `r` (not x0) live in the Cpu rather than a host register?
+fn in_cpu(r: u8) -> bool {
+    r != 0 && pinned(r).is_none()
+}
+
 /// The host register guest register `r` is pinned to, if any.
 fn pinned(r: u8) -> Option<u8> {
     PINNED.iter().find(|&&(g, _)| g == r).map(|&(_, h)| h as u8)
@@ -906,7 +911,7 @@ impl Emitter<'_> {
         // Computed in rd's host register when rd is pinned (unless that would overwrite
         // rs2 before its use: commutative operations swap their operands instead), else in
         // rax; the second operand is used where it is (host register or Cpu slot).
-        macro_rules! rr {
+        macro_rules! rr_reg {
             ($op:ident, $commutative:expr) => {{
                 let (mut rs1, mut rs2) = (ins.rs1, ins.rs2);
                 if $commutative && rs2 == rd && rs1 != rd {
@@ -930,12 +935,49 @@ impl Emitter<'_> {
                 }
             }};
         }
+        // The same with a read-modify-write of the Cpu slot for `x = x op y` when x is not pinned.
+        macro_rules! rr {
+            ($op:ident, $commutative:expr) => {{
+                let (mut rs1, mut rs2) = (ins.rs1, ins.rs2);
+                if $commutative && rs2 == rd && rs1 != rd {
+                    (rs1, rs2) = (rs2, rs1);
+                }
+                if in_cpu(rd) && rs1 == rd && rs2 != rd && rs2 != 0 {
+                    // `x = x op y` on a register in the Cpu: one read-modify-write.
+                    let o = reg(rd);
+                    let v = match pinned(rs2) {
+                        Some(p) => p,
+                        None => {
+                            self.load_rcx(rs2);
+                            Rq::RCX as u8
+                        }
+                    };
+                    if x64 {
+                        dynasm!(self.a ; .arch x64 ; $op QWORD [r12 + o], Rq(v));
+                    } else {
+                        dynasm!(self.a ; .arch x64 ; $op DWORD [r12 + o], Rd(v));
+                    }
+                    return;
+                }
+                rr_reg!($op, $commutative)
+            }};
+        }
         macro_rules! ri {
             ($op:ident) => {{
-                let t = dest(rd);
-                self.load_into(t, ins.rs1);
                 // `addi rd, rs, 0` (mv) and friends: the move is all.
                 let neutral = imm == 0 && ins.op != Op::Andi;
+                if in_cpu(rd) && ins.rs1 == rd {
+                    // In place in the Cpu (RV32: the low word; the high one stays zero).
+                    let o = reg(rd);
+                    match (neutral, x64) {
+                        (true, _) => {}
+                        (false, true) => dynasm!(self.a ; .arch x64 ; $op QWORD [r12 + o], imm),
+                        (false, false) => dynasm!(self.a ; .arch x64 ; $op DWORD [r12 + o], imm),
+                    }
+                    return;
+                }
+                let t = dest(rd);
+                self.load_into(t, ins.rs1);
                 match (neutral, x64) {
                     (true, _) => {}
                     (false, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), imm),
@@ -966,6 +1008,17 @@ impl Emitter<'_> {
         // In rd's host register when rd is pinned (one source: no aliasing to mind).
         macro_rules! sh_i {
             ($op:ident) => {{
+                if in_cpu(rd) && ins.rs1 == rd {
+                    let o = reg(rd);
+                    if x64 {
+                        let s = (imm & 63) as i8;
+                        dynasm!(self.a ; .arch x64 ; $op QWORD [r12 + o], s);
+                    } else {
+                        let s = (imm & 31) as i8;
+                        dynasm!(self.a ; .arch x64 ; $op DWORD [r12 + o], s);
+                    }
+                    return;
+                }
                 let t = dest(rd);
                 self.load_into(t, ins.rs1);
                 if x64 {
@@ -1098,7 +1151,7 @@ impl Emitter<'_> {
                 }
                 self.store_rax(rd);
             }
-            Op::Mul => rr!(imul, true),
+            Op::Mul => rr_reg!(imul, true),
             Op::Mulh | Op::Mulhu => {
                 self.load_rax(ins.rs1);
                 self.load_rcx(ins.rs2);
