@@ -1132,6 +1132,17 @@ impl Emitter<'_> {
                 self.sext_eax_to(rd);
             }
             Op::Slliw => w_sh_i!(shl),
+            // Shifted right by 1..31, bit 31 is clear: the 32-bit shift's zero extension is
+            // the sign extension.
+            Op::Srliw if imm & 31 != 0 => {
+                let t = dest(rd);
+                self.load_into(t, ins.rs1);
+                let s = (imm & 31) as i8;
+                dynasm!(self.a ; .arch x64 ; shr Rd(t), s);
+                if t == Rq::RAX as u8 {
+                    self.store_rax(rd);
+                }
+            }
             Op::Srliw => w_sh_i!(shr),
             Op::Sraiw => w_sh_i!(sar),
             Op::Addw => w_rr!(add),

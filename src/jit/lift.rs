@@ -1209,6 +1209,16 @@ impl<'a, 'b> Lifter<'a, 'b> {
             Op::And => rr!(band),
             Op::Addiw => w_ri!(iadd),
             Op::Slliw => w_ri!(ishl),
+            // A logical right shift by 1..31 leaves bit 31 clear: the sign extension is a zero
+            // extension, which x86-64's 32-bit shift does for free.
+            Op::Srliw if imm & 31 != 0 => {
+                let a = self.get(ins.rs1);
+                let a = self.low32(a);
+                let kv = self.kt(types::I32, imm & 31);
+                let v = self.b.ins().ushr(a, kv);
+                let v = self.b.ins().uextend(types::I64, v);
+                self.set(rd, v);
+            }
             Op::Srliw => w_ri!(ushr),
             Op::Sraiw => w_ri!(sshr),
             Op::Addw => w_rr!(iadd),
