@@ -398,7 +398,7 @@ fn only_long_block_regions_turn_hot_on_the_direct_baseline() {
         return;
     }
     for xlen in XLENS {
-        for (body, promoted) in [(1, false), (40, true)] {
+        for (body, promoted) in [(1, false), (80, true)] {
             // a1 += body each pass, a0 counts down; ebreak.
             let mut a = Asm::new();
             let top = a.here();

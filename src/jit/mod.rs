@@ -162,7 +162,7 @@ impl Default for Baseline {
 }
 
 /// Default of [`Options::hot_min_block`] (see BENCHMARKS.md, "Tiers").
-pub const DEFAULT_HOT_MIN_BLOCK: u32 = 8;
+pub const DEFAULT_HOT_MIN_BLOCK: u32 = 32;
 
 /// Default of [`Options::hot_threshold`] (see BENCHMARKS.md, "Tiers").
 pub const DEFAULT_HOT_THRESHOLD: u64 = 2000;
