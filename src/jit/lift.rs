@@ -5,8 +5,10 @@
 //!   blocks;
 //! - guest registers live in the Cpu between basic blocks: a block loads a register at its
 //!   first use and keeps it in an SSA value until the block ends or calls out
-//!   (`Lifter::cached`), and every definition is stored through at the block's end, so leaving
-//!   the region never needs a write-back (see `Lifter::set`);
+//!   (`Lifter::cached`; a clean value read again only much later is dropped and reloaded,
+//!   `Lifter::expire`), and every definition is stored through by the block's end (its last
+//!   write at once, earlier ones at the end unless overwritten), so leaving the region never
+//!   needs a write-back (see `Lifter::set`);
 //! - budget checks sit at checkpoints only (entries and loop heads, [`Region::budgets`]): when
 //!   the longest run of instructions to the next checkpoint does not fit in `limit - cycle`,
 //!   the region leaves with [`STATUS_BUDGET`] and the interpreter finishes exactly; each block
@@ -147,7 +149,22 @@ struct Lifter<'a, 'b> {
     /// variable. Loads store at `pointer + log_off` (an immediate offset), so the pointer is
     /// advanced once per block (`retire`, call-outs, in-block exits) instead of once per load.
     log_off: i64,
+    /// Register pressure in long blocks (see `expire`): the index of the instruction being
+    /// lifted, each register's last write in the block, and per instruction the registers it
+    /// reads (`rs1` and `rs2` whatever the format: an over-approximation only keeps a value
+    /// cached longer).
+    at: usize,
+    last_write: [usize; 32],
+    reads: Vec<u32>,
+    /// The block's memory access base registers (never expired, see `expire`).
+    bases: u32,
 }
+
+/// A clean register value whose next read in the block is more than this many instructions
+/// away is dropped from the cache and loaded again from the Cpu there: a reload instead of a
+/// spill and a reload. Measured on the soft hashes' hot regions (BENCHMARKS.md, "Registers in
+/// long blocks"): 8 gave the fewest host instructions of 8, 16, 32 and 64.
+const FAR_READ: usize = 8;
 
 /// Emit the region into `b` (a fresh function with [`region_signature`]). Returns the entry
 /// pcs in the order of their switch index.
@@ -224,6 +241,10 @@ pub fn lift<'a>(
         hot,
         log,
         log_off: 0,
+        at: 0,
+        last_write: [usize::MAX; 32],
+        reads: Vec::new(),
+        bases: 0,
         plans: Vec::new(),
         groups: Vec::new(),
         checked: Vec::new(),
@@ -302,9 +323,46 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let i = r as usize & 31;
         if i != 0 {
             self.cached[i] = Some(val);
+            if self.last_write[i] == self.at {
+                // The block's last write: stored now, so the value need not live to the block's
+                // end (and `expire` may drop it). Earlier writes are stored at the end, only if
+                // not overwritten (see `flush`); storing each at once was slower.
+                self.b.ins().store(
+                    MemFlagsData::trusted(),
+                    val,
+                    self.cpu,
+                    CPU_REGS + 8 * i as i32,
+                );
+                self.dirty[i] = None;
+                return;
+            }
             // Write-through, sunk to the end of the basic block: a later write to the same
             // register in the block replaces this store (see `flush`).
             self.dirty[i] = Some(val);
+        }
+    }
+
+    /// After the instruction at `self.at`: drop the clean registers it touched whose next read
+    /// is more than [`FAR_READ`] instructions away, so they do not occupy a host register (or
+    /// a spill slot) until then. Not the block's memory base registers: the grouped checks
+    /// skip only while the base register's value is the one the leader checked (a reload is
+    /// a new value).
+    fn expire(&mut self, ins: &Instr) {
+        for r in [ins.rs1, ins.rs2, ins.rd] {
+            let r = r as usize & 31;
+            if r == 0
+                || self.bases & 1 << r != 0
+                || self.dirty[r].is_some()
+                || self.cached[r].is_none()
+            {
+                continue;
+            }
+            let bit = 1u32 << r;
+            let end = self.reads.len().min(self.at + 1 + FAR_READ);
+            let near = self.reads[self.at + 1..end].iter().any(|m| m & bit != 0);
+            if !near {
+                self.cached[r] = None;
+            }
         }
     }
 
@@ -612,12 +670,24 @@ impl<'a, 'b> Lifter<'a, 'b> {
         }
 
         let last = block.instrs.len() - 1;
+        self.last_write = [usize::MAX; 32];
+        self.reads.clear();
+        self.bases = 0;
+        for (i, (_, ins)) in block.instrs.iter().enumerate() {
+            self.last_write[ins.rd as usize & 31] = i;
+            self.reads.push(1 << (ins.rs1 & 31) | 1 << (ins.rs2 & 31));
+            if checks::access(ins.op).is_some() {
+                self.bases |= 1 << (ins.rs1 & 31);
+            }
+        }
         for (i, &(pc, ins)) in block.instrs.iter().enumerate() {
+            self.at = i;
             if i == last && super::discover::is_control(ins.op) {
                 self.control(pc, &ins, i, n);
                 return;
             }
             self.instr(pc, &ins, i);
+            self.expire(&ins);
         }
         self.retire(n);
         match block.end {
