@@ -85,6 +85,16 @@ fn dest(rd: u8) -> u8 {
     }
 }
 
+/// The sources of `rd = rs1 op rs2`, swapped for a commutative operation whose `rd` is `rs2`
+/// (and not `rs1`), so that it can compute in `rd` without overwriting a source first.
+fn operands(ins: &Instr, commutative: bool) -> (u8, u8) {
+    if commutative && ins.rs2 == ins.rd && ins.rs1 != ins.rd {
+        (ins.rs2, ins.rs1)
+    } else {
+        (ins.rs1, ins.rs2)
+    }
+}
+
 /// Does guest register `r` (not x0) live in the Cpu rather than a host register?
 fn in_cpu(r: u8) -> bool {
     r != 0 && pinned(r).is_none()
@@ -912,11 +922,8 @@ impl Emitter<'_> {
         // rs2 before its use: commutative operations swap their operands instead), else in
         // rax; the second operand is used where it is (host register or Cpu slot).
         macro_rules! rr_reg {
-            ($op:ident, $commutative:expr) => {{
-                let (mut rs1, mut rs2) = (ins.rs1, ins.rs2);
-                if $commutative && rs2 == rd && rs1 != rd {
-                    (rs1, rs2) = (rs2, rs1);
-                }
+            ($op:ident, $rs1:expr, $rs2:expr) => {{
+                let (rs1, rs2): (u8, u8) = ($rs1, $rs2);
                 // Not in place when that would overwrite rs2 before its use.
                 let t = if rs2 != rd || rs1 == rd { dest(rd) } else { Rq::RAX as u8 };
                 self.load_into(t, rs1);
@@ -938,11 +945,8 @@ impl Emitter<'_> {
         // The same with a read-modify-write of the Cpu slot for `x = x op y` when x is not pinned.
         macro_rules! rr {
             ($op:ident, $commutative:expr) => {{
-                let (mut rs1, mut rs2) = (ins.rs1, ins.rs2);
-                if $commutative && rs2 == rd && rs1 != rd {
-                    (rs1, rs2) = (rs2, rs1);
-                }
-                if in_cpu(rd) && rs1 == rd && rs2 != rd && rs2 != 0 {
+                let (rs1, rs2) = operands(ins, $commutative);
+                if in_cpu(rd) && rs1 == rd && rs2 != 0 {
                     // `x = x op y` on a register in the Cpu: one read-modify-write.
                     let o = reg(rd);
                     let v = match pinned(rs2) {
@@ -959,7 +963,7 @@ impl Emitter<'_> {
                     }
                     return;
                 }
-                rr_reg!($op, $commutative)
+                rr_reg!($op, rs1, rs2)
             }};
         }
         macro_rules! ri {
@@ -1162,7 +1166,10 @@ impl Emitter<'_> {
                 }
                 self.store_rax(rd);
             }
-            Op::Mul => rr_reg!(imul, true),
+            Op::Mul => {
+                let (rs1, rs2) = operands(ins, true);
+                rr_reg!(imul, rs1, rs2)
+            }
             Op::Mulh | Op::Mulhu => {
                 self.load_rax(ins.rs1);
                 self.load_rcx(ins.rs2);
