@@ -167,13 +167,17 @@ pub fn region(
     let mut exits = Vec::new();
     let mut returns = HashSet::default();
     let mut size = 0usize;
+    // Where a block was cut at MAX_BLOCK. Such a continuation stays in this region even when
+    // another region covers it: cutting there would split straight-line code, such as a loop
+    // body, across two regions and cross between them on every pass.
+    let mut continuations: HashSet<u64> = HashSet::default();
     // Pass 1: find leaders by walking from each one to its control instruction.
     while let Some(pc) = work.pop() {
         if leaders.contains(&pc) || code.fetch(pc).is_none() {
             continue;
         }
-        if pc != root && (func_starts.contains(&pc) || covered.contains(&pc) || size >= MAX_REGION)
-        {
+        let elsewhere = covered.contains(&pc) && !continuations.contains(&pc);
+        if pc != root && (func_starts.contains(&pc) || elsewhere || size >= MAX_REGION) {
             exits.push(pc);
             continue;
         }
@@ -194,6 +198,7 @@ pub fn region(
             }
             p = trunc(p.wrapping_add(u64::from(ins.len)));
             if n >= MAX_BLOCK {
+                continuations.insert(p);
                 work.push(p);
                 break;
             }
@@ -357,7 +362,57 @@ fn budgets(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::isa::TABLE;
+    use crate::isa::{encode::encode, Xlen, TABLE};
+    use crate::memory::{SegmentImage, PERM_R, PERM_X};
+
+    /// Code at 0x1000 from 32-bit words.
+    fn code(words: &[u32]) -> Code {
+        let data = words
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect::<Vec<u8>>();
+        let seg = SegmentImage {
+            vaddr: 0x1000,
+            memsz: data.len() as u64,
+            data,
+            perm: PERM_R | PERM_X,
+        };
+        Code::decode(&[seg], Xlen::X64)
+    }
+
+    /// A loop body longer than MAX_BLOCK whose tail another region already covers (the shape
+    /// of keccak-f: the function's region takes the prologue and the first pass of the body,
+    /// and is full before the loop head) is one region from its head: the block cut at
+    /// MAX_BLOCK continues there instead of leaving for the covering region's code.
+    #[test]
+    fn a_long_loop_body_is_not_split_where_another_region_covers_it() {
+        let (prologue, body) = (60, MAX_BLOCK + 10);
+        let addi = encode(Op::Addi, 11, 11, 0, 1);
+        let mut words = vec![addi; prologue + body];
+        // bne a0, x0, head (head = the first body instruction), then ebreak.
+        let back = -4 * body as i32;
+        words.push(encode(Op::Addi, 10, 10, 0, -1));
+        words.push(encode(Op::Bne, 0, 10, 0, back - 4));
+        words.push(encode(Op::Ebreak, 0, 0, 0, 0));
+        let code = code(&words);
+        let head = 0x1000 + 4 * prologue as u64;
+        let none = HashSet::default();
+        let (mut covered, mut known) = (HashSet::default(), HashSet::default());
+        let first = region(&code, 0x1000, &none, &covered, |v| v);
+        claim(&first, &mut covered, &mut known);
+        assert!(first.exits.contains(&head), "{:x?}", first.exits);
+        let body_region = region(&code, head, &none, &covered, |v| v);
+        let end = 0x1000 + 4 * (prologue + body + 1) as u64;
+        assert!(
+            body_region
+                .blocks
+                .values()
+                .any(|b| b.instrs.iter().any(|(pc, _)| *pc == end)),
+            "the loop's branch is in the region of its head"
+        );
+        assert!(!body_region.exits.contains(&head));
+        assert_eq!(body_region.entry_order(), vec![head]);
+    }
 
     /// The call-outs are exactly the service doors and the atomics: ecall, the eight custom-0
     /// instructions, LR/SC and the AMOs of both widths.
