@@ -127,6 +127,43 @@ pub fn worth_tiering(region: &Region, min_block: u32) -> bool {
     region.instr_count() as u64 >= u64::from(min_block) * region.blocks.len() as u64
 }
 
+/// Does control flow inside the region have a cycle (a loop that runs without leaving it)?
+pub fn has_loop(region: &Region, trunc: impl Fn(u64) -> u64 + Copy) -> bool {
+    let succ: HashMap<u64, Vec<u64>> = region
+        .blocks
+        .iter()
+        .map(|(&pc, b)| (pc, local_successors(b, &region.blocks, trunc)))
+        .collect();
+    // Iterative three-colour DFS: an edge to a block on the stack closes a cycle.
+    let mut state: HashMap<u64, u8> = HashMap::default(); // 1 = on stack, 2 = done
+    for &r in region.blocks.keys() {
+        if state.contains_key(&r) {
+            continue;
+        }
+        let mut stack: Vec<(u64, usize)> = vec![(r, 0)];
+        state.insert(r, 1);
+        while let Some(top) = stack.last_mut() {
+            let (node, i) = *top;
+            top.1 += 1;
+            match succ.get(&node).and_then(|v| v.get(i)).copied() {
+                Some(s) => match state.get(&s) {
+                    Some(1) => return true,
+                    Some(_) => {}
+                    None => {
+                        state.insert(s, 1);
+                        stack.push((s, 0));
+                    }
+                },
+                None => {
+                    state.insert(node, 2);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Is the fall-through of this control instruction a return site (it links)?
 fn links(ins: &Instr) -> bool {
     matches!(ins.op, Op::Jal | Op::Jalr) && ins.rd != 0
@@ -412,6 +449,11 @@ mod tests {
         );
         assert!(!body_region.exits.contains(&head));
         assert_eq!(body_region.entry_order(), vec![head]);
+        assert!(has_loop(&body_region, |v| v));
+        assert!(
+            !has_loop(&first, |v| v),
+            "the first pass of the body is straight-line"
+        );
     }
 
     /// The call-outs are exactly the service doors and the atomics: ecall, the eight custom-0

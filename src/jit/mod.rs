@@ -115,7 +115,8 @@ pub struct Options {
     /// Cranelift's optimisation level of the baseline tier.
     pub opt: OptLevel,
     /// Recompile a region with the optimising tier (Cranelift's backtracking register
-    /// allocator, `opt_level=speed`) after this many passes through its checkpoints (entries
+    /// allocator; `opt_level=speed` for regions with a loop, `none` for straight-line ones)
+    /// after this many passes through its checkpoints (entries
     /// and loop heads); `None` keeps every region in the baseline tier.
     pub hot_threshold: Option<u64>,
     /// With the direct baseline, only regions averaging at least this many instructions per
@@ -214,8 +215,14 @@ pub struct Translator {
     /// The host ISA of the baseline tier, shared with the compiling threads: the single-pass
     /// register allocator (fast to compile; keeps values in stack slots across blocks).
     isa: OwnedTargetIsa,
-    /// The host ISA of the optimising tier (backtracking allocator, opt_level=speed).
+    /// The host ISAs of the optimising tier, both with the backtracking allocator: for
+    /// regions with a loop `opt_level=speed` (the e-graph's loop-invariant code motion and
+    /// value numbering across the back edge: keccak-soft's round loop runs 14 % fewer host
+    /// instructions), for straight-line regions `opt_level=none`, which compiles about a
+    /// third faster and gave the same code on the soft hashes' unrolled rounds, so their hot
+    /// code is installed sooner (BENCHMARKS.md, "Optimiser level of hot regions").
     hot_isa: OwnedTargetIsa,
+    hot_isa_straight: OwnedTargetIsa,
     hot_threshold: Option<u64>,
     /// See [`Options::hot_min_block`] (0 unless the baseline is direct).
     hot_min_block: u32,
@@ -344,6 +351,7 @@ impl Translator {
         // allocator halves it; hot regions move to the optimising tier (BENCHMARKS.md, "Tiers").
         let isa = host_isa(opt, "single_pass")?;
         let hot_isa = host_isa("speed", "backtracking")?;
+        let hot_isa_straight = host_isa("none", "backtracking")?;
         let mut module = JITModule::new(JITBuilder::with_isa(
             isa.clone(),
             cranelift_module::default_libcall_names(),
@@ -361,6 +369,7 @@ impl Translator {
             pending_leaders: HashSet::default(),
             isa,
             hot_isa,
+            hot_isa_straight,
             hot_threshold: options
                 .hot_threshold
                 .map(|t| t.clamp(1, lift::INSTALLED - 1)),
@@ -663,11 +672,17 @@ impl Translator {
         };
         let start = Instant::now();
         let id = self.declare_function(&format!("h{:x}_{}", region.root, tier), region.root)?;
+        let xlen = self.program.xlen;
+        let isa = if discover::has_loop(&region, move |v| xlen.trunc(v)) {
+            self.hot_isa.clone()
+        } else {
+            self.hot_isa_straight.clone()
+        };
         let job = hot::Job {
             tier,
             id,
             region,
-            isa: self.hot_isa.clone(),
+            isa,
             env: self.lift_env(true),
         };
         if self.hot_compile == HotCompile::Inline {
