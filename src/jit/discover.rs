@@ -16,10 +16,12 @@ use crate::program::Code;
 /// the price is a coarser budget check (the interpreter finishes the last stretch before a
 /// cycle limit exactly). 256 against 64 (A/B medians, riscv64im bench inputs, 2026-11-27):
 /// keccak-soft run 0.33 -> 0.18 s, sha256-soft 0.23 -> 0.17 s, evm baseline-only translation
-/// 1.69 -> 1.51 s and run 0.064 -> 0.046 s.
-pub const MAX_BLOCK: usize = 256;
+/// 1.69 -> 1.51 s and run 0.064 -> 0.046 s. 512 against 256 (with `MAX_REGION` 600 against
+/// 300; host instructions of the translated code under cachegrind, BENCHMARKS.md, "Longer
+/// blocks"): 2-7 % fewer on the hashes and json, 1024 no better than 512.
+pub const MAX_BLOCK: usize = 512;
 /// Largest region in instructions; further leaders become exits (translated on demand).
-pub const MAX_REGION: usize = 300;
+pub const MAX_REGION: usize = 600;
 
 /// How a block ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -423,7 +425,9 @@ mod tests {
     /// MAX_BLOCK continues there instead of leaving for the covering region's code.
     #[test]
     fn a_long_loop_body_is_not_split_where_another_region_covers_it() {
-        let (prologue, body) = (60, MAX_BLOCK + 10);
+        // The function's region takes the prologue and the whole first pass of the body and
+        // is full by then (MAX_REGION), so the loop head is an exit of it.
+        let (prologue, body) = (MAX_REGION - MAX_BLOCK, MAX_BLOCK + 10);
         let addi = encode(Op::Addi, 11, 11, 0, 1);
         let mut words = vec![addi; prologue + body];
         // bne a0, x0, head (head = the first body instruction), then ebreak.

@@ -260,8 +260,9 @@ pub struct Translator {
 }
 
 /// At most this many instructions run in the interpreter to reach an entry from a mid-block
-/// pc before the translator compiles a region there (see [`Translator::dispatch`]).
-const INTERPRET_TO_ENTRY: u32 = 256;
+/// pc before the translator compiles a region there (see [`Translator::dispatch`]): one
+/// longest block.
+const INTERPRET_TO_ENTRY: u32 = discover::MAX_BLOCK as u32;
 
 /// The interpreter executes one instruction with the recording bus.
 fn step_recording(m: &mut Machine, rec: &mut Recorder) -> Option<Stop> {
