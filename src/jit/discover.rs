@@ -130,16 +130,27 @@ pub fn worth_tiering(region: &Region, min_block: u32) -> bool {
 }
 
 /// Does control flow inside the region have a cycle (a loop that runs without leaving it)?
+/// Every cycle holds the target of a back edge of any depth-first search.
 pub fn has_loop(region: &Region, trunc: impl Fn(u64) -> u64 + Copy) -> bool {
-    let succ: HashMap<u64, Vec<u64>> = region
-        .blocks
+    !back_edge_targets(&region.blocks, &[], trunc).is_empty()
+}
+
+/// Targets of the back edges of an iterative depth-first search over the blocks' local
+/// successors, from `roots` first and then from every block not reached yet, so every cycle
+/// contains one of them.
+fn back_edge_targets(
+    blocks: &BTreeMap<u64, Block>,
+    roots: &[u64],
+    trunc: impl Fn(u64) -> u64 + Copy,
+) -> HashSet<u64> {
+    let succ: HashMap<u64, Vec<u64>> = blocks
         .iter()
-        .map(|(&pc, b)| (pc, local_successors(b, &region.blocks, trunc)))
+        .map(|(&pc, b)| (pc, local_successors(b, blocks, trunc)))
         .collect();
-    // Iterative three-colour DFS: an edge to a block on the stack closes a cycle.
+    let mut targets = HashSet::default();
     let mut state: HashMap<u64, u8> = HashMap::default(); // 1 = on stack, 2 = done
-    for &r in region.blocks.keys() {
-        if state.contains_key(&r) {
+    for &r in roots.iter().chain(blocks.keys()) {
+        if state.contains_key(&r) || !blocks.contains_key(&r) {
             continue;
         }
         let mut stack: Vec<(u64, usize)> = vec![(r, 0)];
@@ -149,7 +160,9 @@ pub fn has_loop(region: &Region, trunc: impl Fn(u64) -> u64 + Copy) -> bool {
             top.1 += 1;
             match succ.get(&node).and_then(|v| v.get(i)).copied() {
                 Some(s) => match state.get(&s) {
-                    Some(1) => return true,
+                    Some(1) => {
+                        targets.insert(s);
+                    }
                     Some(_) => {}
                     None => {
                         state.insert(s, 1);
@@ -163,7 +176,7 @@ pub fn has_loop(region: &Region, trunc: impl Fn(u64) -> u64 + Copy) -> bool {
             }
         }
     }
-    false
+    targets
 }
 
 /// Is the fall-through of this control instruction a return site (it links)?
@@ -333,43 +346,10 @@ fn budgets(
         .iter()
         .map(|(&pc, b)| (pc, local_successors(b, blocks, trunc)))
         .collect();
+    // Every cycle contains a back-edge target, so the graph minus edges into checkpoints is
+    // acyclic.
     let mut checkpoints: HashSet<u64> = entries.iter().copied().collect();
-    // Iterative DFS; `on_stack` marks gray nodes. Blocks not reachable from an entry (none
-    // by construction) are searched too, so the graph minus edges into checkpoints is acyclic.
-    let mut state: HashMap<u64, u8> = HashMap::default(); // 1 = on stack, 2 = done
-    let roots: Vec<u64> = entries
-        .iter()
-        .copied()
-        .chain(blocks.keys().copied())
-        .collect();
-    for r in roots {
-        if state.contains_key(&r) || !blocks.contains_key(&r) {
-            continue;
-        }
-        let mut stack: Vec<(u64, usize)> = vec![(r, 0)];
-        state.insert(r, 1);
-        while let Some(top) = stack.last_mut() {
-            let (node, i) = *top;
-            let next = succ.get(&node).and_then(|v| v.get(i)).copied();
-            top.1 += 1;
-            match next {
-                Some(s) => match state.get(&s) {
-                    Some(1) => {
-                        checkpoints.insert(s);
-                    }
-                    Some(_) => {}
-                    None => {
-                        state.insert(s, 1);
-                        stack.push((s, 0));
-                    }
-                },
-                None => {
-                    state.insert(node, 2);
-                    stack.pop();
-                }
-            }
-        }
-    }
+    checkpoints.extend(back_edge_targets(blocks, entries, trunc));
     // Longest path over the acyclic graph without edges into checkpoints (memoized DFS).
     let mut longest: HashMap<u64, u64> = HashMap::default();
     fn walk(
