@@ -729,10 +729,7 @@ impl Emitter<'_> {
             (range, group) = (own, None);
             order = fits(&range);
         }
-        // As in the lifter: stack accesses try the lowest window first, others the highest.
-        if ins.rs1 != 2 {
-            order.reverse();
-        }
+        // As in the lifter: the lowest window (runtime-abi's stack) first, whatever the base.
         let ok = self.a.new_dynamic_label();
         let miss = self.stub(Stub::Exit {
             pc,

@@ -981,11 +981,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
             range = own;
             order = fits(&range);
         }
-        // The order only affects speed: stack-pointer-based accesses try the lowest window
-        // first (a runtime-abi stack lies below the code), others the highest (data, heap).
-        if rs1 != 2 {
-            order.reverse();
-        }
+        // The order only affects speed: the lowest window first, the stack's under
+        // runtime-abi's layout (below the code). Rust guests reach the stack through pointers
+        // in other registers too: trying the data window first for those cost evm 6 % more
+        // host instructions (BENCHMARKS.md, "Which window first").
         let fast = self.b.create_block();
         // Every check after the first joins the fast path through one cold block, so the fast
         // path has two predecessors (the register allocator puts its moves on that cold edge
