@@ -950,3 +950,96 @@ fn far_reads_in_long_blocks_agree_with_the_interpreter() {
     }
     assert_eq!(checked, 2 * 3 * 6 * 2);
 }
+
+/// `auipc t, hi; jalr rd, lo(t)` pairs, whose target the code generators take as static: a far
+/// call in a loop (upper part nonzero, target with bit 0 set, cleared by `jalr`), its return,
+/// and a far jump; both XLENs, every tier, with cycle limits falling between the two
+/// instructions. Every run agrees with the interpreter, including the `auipc` results.
+#[test]
+fn static_far_calls_and_jumps_agree_with_the_interpreter() {
+    const RA: u8 = 1;
+    let pad = 700; // puts the callee more than 2 KiB away: a nonzero upper part
+    let call_at = CODE_BASE + 4; // the loop's auipc
+    let f = CODE_BASE + 4 * (8 + pad as u64); // the callee
+    let end = f + 12;
+    let split = |dist: i64| {
+        let hi = (dist + 0x800) & !0xfff;
+        (hi as i32, (dist - hi) as i32)
+    };
+    let (call_hi, call_lo) = split(f as i64 + 1 - call_at as i64);
+    assert_ne!(call_hi, 0);
+    let jump_at = CODE_BASE + 20;
+    let (jump_hi, jump_lo) = split(end as i64 - jump_at as i64);
+    let mut a = Asm::new()
+        .i(Op::Addi, A0, 0, 0, 5)
+        .i(Op::Auipc, T1, 0, 0, call_hi) // loop:
+        .i(Op::Jalr, RA, T1, 0, call_lo) // call f (target + 1, bit 0 cleared)
+        .i(Op::Addi, A0, A0, 0, -1)
+        .i(Op::Bne, 0, A0, 0, -12)
+        .i(Op::Auipc, T0, 0, 0, jump_hi)
+        .i(Op::Jalr, 0, T0, 0, jump_lo) // far jump to end
+        .i(Op::Addi, A1, A1, 0, 1000); // skipped
+    for _ in 0..pad {
+        a = a.i(Op::Addi, A2, A2, 0, 1); // skipped
+    }
+    assert_eq!(a.here(), f);
+    let a = a
+        .i(Op::Addi, A1, A1, 0, 3) // f:
+        .i(Op::Slli, A2, A1, 0, 1)
+        .i(Op::Jalr, 0, RA, 0, 0)
+        .i(Op::Add, A2, A2, T1, 0) // end: the auipc results reach the final state
+        .i(Op::Add, A2, A2, T0, 0)
+        .ebreak();
+    for xlen in XLENS {
+        let t = Test::new(xlen, a.bytes.clone());
+        let reference = both(&t);
+        assert_eq!(reference.reg(A1), 15, "five calls");
+        for hot in [None, Some(1)] {
+            let (o, _) = run_tiered(&t, hot, rvjit::jit::HotCompile::Lockstep);
+            reference.assert_same(&o, &format!("hot {hot:?}"));
+        }
+        // Stops between an auipc and its jalr, resumed on either engine.
+        for limit in [2, 3, 7, 8, 22, 23] {
+            let (x, y) = resumed_both_ways(&t, limit, &Stop::CycleLimit);
+            reference.assert_same(&x, &format!("jit then interpreter at {limit}"));
+            reference.assert_same(&y, &format!("interpreter then jit at {limit}"));
+        }
+    }
+}
+
+/// A loop closed by `auipc t0, 0; jalr x0, -4(t0)` back to a block that is no entry: the
+/// static target is an edge of the region's graph, so the loop has a budget checkpoint and
+/// every run stops at exactly the cycle limit (without one, translated code spun forever).
+#[test]
+fn a_loop_closed_by_a_static_jalr_stops_at_the_cycle_limit() {
+    let a = Asm::new()
+        .i(Op::Addi, A1, 0, 0, 7)
+        .i(Op::Bne, 0, A1, 0, 4) // to the loop block, which is no entry
+        .i(Op::Addi, A0, A0, 0, 1) // loop:
+        .i(Op::Auipc, T0, 0, 0, 0)
+        .i(Op::Jalr, 0, T0, 0, -4)
+        .ebreak();
+    // Translated code that misses the limit never returns: run on a thread, so the test fails
+    // (after a generous time) instead of hanging.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for xlen in XLENS {
+            for limit in [10, 11, 1001] {
+                let t = Test::new(xlen, a.bytes.clone()).limit(limit);
+                let reference = both(&t);
+                assert_eq!(reference.stop, Stop::CycleLimit);
+                assert_eq!(reference.reg(A0), (limit - 2).div_ceil(3));
+                for hot in [None, Some(1)] {
+                    let (o, _) = run_tiered(&t, hot, rvjit::jit::HotCompile::Lockstep);
+                    reference.assert_same(&o, &format!("limit {limit}, hot {hot:?}"));
+                }
+            }
+        }
+        let _ = tx.send(());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("a run missed its cycle limit"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("a check failed (above)"),
+    }
+}

@@ -560,7 +560,11 @@ impl Emitter<'_> {
         let last = block.instrs.len().saturating_sub(1);
         for (i, &(pc, ins)) in block.instrs.iter().enumerate() {
             if i == last && discover::is_control(ins.op) {
-                self.control(pc, &ins, i as i32, n);
+                let xlen = self.xlen;
+                match discover::static_jalr_target(block, move |v| xlen.trunc(v)) {
+                    Some(target) => self.jump_and_link(pc, &ins, target, n),
+                    None => self.control(pc, &ins, i as i32, n),
+                }
                 return;
             }
             self.instr(pc, &ins, i as i32);
@@ -576,17 +580,22 @@ impl Emitter<'_> {
         }
     }
 
+    /// `rd` = the next pc, then continue at the static `target` (`jal`, or a `jalr` whose
+    /// target is static: [`discover::static_jalr_target`]); the block of `n` is retired.
+    fn jump_and_link(&mut self, pc: u64, ins: &Instr, target: u64, n: i32) {
+        let next = self.xlen.trunc(pc.wrapping_add(u64::from(ins.len)));
+        self.store_const(ins.rd, next);
+        dynasm!(self.a ; .arch x64 ; lea r15, [r15 - n]);
+        self.goto(target);
+    }
+
     /// A block-ending control instruction, the `i`-th of a block of `n`.
     fn control(&mut self, pc: u64, ins: &Instr, i: i32, n: i32) {
         let x = self.xlen;
         let next = x.trunc(pc.wrapping_add(u64::from(ins.len)));
         let target = x.trunc(pc.wrapping_add(ins.imm as i64 as u64));
         match ins.op {
-            Op::Jal => {
-                self.store_const(ins.rd, next);
-                dynasm!(self.a ; .arch x64 ; lea r15, [r15 - n]);
-                self.goto(target);
-            }
+            Op::Jal => self.jump_and_link(pc, ins, target, n),
             Op::Jalr => {
                 // The target first: rd may be rs1.
                 self.load_rax(ins.rs1);

@@ -179,6 +179,21 @@ fn back_edge_targets(
     targets
 }
 
+/// The target of the block's closing `jalr` when the instruction before it is an `auipc` of
+/// its base register (`auipc t, hi; jalr rd, lo(t)`: the far call and jump the compilers
+/// emit), so the target is static; `None` otherwise. Both instructions run in sequence inside
+/// translated code, so jumping to this constant is exactly what the `jalr` computes.
+pub fn static_jalr_target(block: &Block, trunc: impl Fn(u64) -> u64) -> Option<u64> {
+    let [.., (pc, auipc), (_, jalr)] = block.instrs.as_slice() else {
+        return None;
+    };
+    if jalr.op != Op::Jalr || auipc.op != Op::Auipc || auipc.rd == 0 || auipc.rd != jalr.rs1 {
+        return None;
+    }
+    let base = trunc(pc.wrapping_add(auipc.imm as i64 as u64));
+    Some(trunc(base.wrapping_add(jalr.imm as i64 as u64)) & !1)
+}
+
 /// Is the fall-through of this control instruction a return site (it links)?
 fn links(ins: &Instr) -> bool {
     matches!(ins.op, Op::Jal | Op::Jalr) && ins.rd != 0
@@ -325,6 +340,9 @@ pub fn local_successors(
                         out.extend([target, next])
                     }
                     Op::Jal => out.push(target),
+                    // The emitters jump straight to a static target in the region, so it is an
+                    // edge of the region's graph (budget checkpoints must see its loops).
+                    Op::Jalr => out.extend(static_jalr_target(b, &trunc)),
                     _ => {}
                 }
             }

@@ -683,7 +683,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
         for (i, &(pc, ins)) in block.instrs.iter().enumerate() {
             self.at = i;
             if i == last && super::discover::is_control(ins.op) {
-                self.control(pc, &ins, i, n);
+                let xlen = self.xlen;
+                match super::discover::static_jalr_target(block, move |v| xlen.trunc(v)) {
+                    Some(target) => self.jump_and_link(pc, &ins, target, n),
+                    None => self.control(pc, &ins, i, n),
+                }
                 return;
             }
             self.instr(pc, &ins, i);
@@ -761,17 +765,22 @@ impl<'a, 'b> Lifter<'a, 'b> {
     }
 
     /// A block-ending control instruction at index `i` of a block of `n` instructions.
+    /// `rd` = the next pc, then continue at the static `target` (`jal`, or a `jalr` whose
+    /// target is static: [`super::discover::static_jalr_target`]).
+    fn jump_and_link(&mut self, pc: u64, ins: &Instr, target: u64, n: i64) {
+        let next = self.xlen.trunc(pc.wrapping_add(u64::from(ins.len)));
+        let v = self.k(next);
+        self.set(ins.rd, v);
+        self.retire(n);
+        self.goto(target);
+    }
+
     fn control(&mut self, pc: u64, ins: &Instr, i: usize, n: i64) {
         let x = self.xlen;
         let next = x.trunc(pc.wrapping_add(u64::from(ins.len)));
         let target = x.trunc(pc.wrapping_add(ins.imm as i64 as u64));
         match ins.op {
-            Op::Jal => {
-                let v = self.k(next);
-                self.set(ins.rd, v);
-                self.retire(n);
-                self.goto(target);
-            }
+            Op::Jal => self.jump_and_link(pc, ins, target, n),
             Op::Jalr => {
                 let a = self.get(ins.rs1);
                 let t = self.addk(a, ins.imm as i64);
