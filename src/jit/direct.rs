@@ -54,9 +54,9 @@ type Asm = VecAssembler<X64Relocation>;
 /// Guest registers kept in host registers in all direct code, with the same mapping in every
 /// region, so direct regions jump into each other without moving them: a0-a7 and sp, the nine
 /// with the most operands executed in json and evm (rv64im). ra, next in line, gains least
-/// from a host register: `jal` writes it a constant and `jalr` reads it into rax either way. They are loaded from the Cpu after the prologue
-/// and after call-outs, and stored back before anything else runs: every exit, tail call
-/// and call-out.
+/// from a host register: `jal` writes it a constant and `jalr` reads it into rax either way.
+/// They are loaded from the Cpu after the prologue and after call-outs, and stored back
+/// before anything else runs: every exit, tail call and call-out.
 const PINNED: [(u8, Rq); 9] = [
     (17, Rq::RBP),
     (10, Rq::RBX),

@@ -764,7 +764,6 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.b.def_var(self.cycle, c);
     }
 
-    /// A block-ending control instruction at index `i` of a block of `n` instructions.
     /// `rd` = the next pc, then continue at the static `target` (`jal`, or a `jalr` whose
     /// target is static: [`super::discover::static_jalr_target`]).
     fn jump_and_link(&mut self, pc: u64, ins: &Instr, target: u64, n: i64) {
@@ -775,6 +774,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
         self.goto(target);
     }
 
+    /// A block-ending control instruction at index `i` of a block of `n` instructions.
     fn control(&mut self, pc: u64, ins: &Instr, i: usize, n: i64) {
         let x = self.xlen;
         let next = x.trunc(pc.wrapping_add(u64::from(ins.len)));
