@@ -116,8 +116,8 @@ pub struct Options {
     pub opt: OptLevel,
     /// Recompile a region with the optimising tier (Cranelift's backtracking register
     /// allocator; `opt_level=speed` for regions with a loop, `none` for straight-line ones)
-    /// after this many passes through its checkpoints (entries
-    /// and loop heads); `None` keeps every region in the baseline tier.
+    /// after this many passes through its checkpoints (entries and loop heads); `None` keeps
+    /// every region in the baseline tier.
     pub hot_threshold: Option<u64>,
     /// With the direct baseline, only regions averaging at least this many instructions per
     /// basic block get a hot counter: the optimising tier pays off for long straight-line
@@ -220,7 +220,8 @@ pub struct Translator {
     /// value numbering across the back edge: keccak-soft's round loop runs 14 % fewer host
     /// instructions), for straight-line regions `opt_level=none`, which compiles about a
     /// third faster and gave the same code on the soft hashes' unrolled rounds, so their hot
-    /// code is installed sooner (BENCHMARKS.md, "Optimiser level of hot regions").
+    /// code is installed sooner (BENCHMARKS.md, "Loop bodies split across regions, and the
+    /// optimiser level of hot regions").
     hot_isa: OwnedTargetIsa,
     hot_isa_straight: OwnedTargetIsa,
     hot_threshold: Option<u64>,
