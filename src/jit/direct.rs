@@ -11,13 +11,14 @@
 //! `fn(ctx, entry) -> status` in Cranelift's `Tail` convention on x86-64 (arguments in rdi,
 //! esi, status in eax, System V callee-saved registers), so the entry trampoline calls it and
 //! regions of either kind tail-call each other through the compiled-code table. Inside:
-//! - host registers: r12 = `&Cpu`, r13 = host base of guest memory, r15 = the cycles left at
+//! - host registers: r13 = host base of guest memory and of the Cpu image at its start
+//!   ([`super::runtime::Ctx::cpu`]), r15 = the cycles left at
 //!   the start of the current basic block, `limit - cycle` (a checkpoint compares it with an
 //!   immediate; `cpu.cycle` is written from it wherever control leaves); `&Ctx` and the
 //!   cycle limit live in the frame ([`FRAME_CTX`], [`FRAME_LIMIT`]),
 //!   because the rare paths that need the context can afford a load and a guest register
 //!   cannot;
-//! - the nine most used guest registers (a0-a7 and sp) live in host registers in all direct
+//! - the ten most used guest registers (a0-a7, sp and s0) live in host registers in all direct
 //!   code ([`PINNED`], one mapping for every region, so direct regions jump into each other's
 //!   entry blocks without moving them); they are stored to the Cpu before every exit, tail
 //!   call and call-out, and loaded after the prologue and call-outs. The others live in the
@@ -53,11 +54,12 @@ type Asm = VecAssembler<X64Relocation>;
 
 /// Guest registers kept in host registers in all direct code, with the same mapping in every
 /// region, so direct regions jump into each other without moving them: a0-a7 and sp, the nine
-/// with the most operands executed in json and evm (rv64im). ra, next in line, gains least
-/// from a host register: `jal` writes it a constant and `jalr` reads it into rax either way.
+/// with the most operands executed in json and evm (rv64im), and s0, the next in both after
+/// ra (counted with the interpreter). ra gains least from a host register: `jal` writes it
+/// a constant and `jalr` reads it into rax either way.
 /// They are loaded from the Cpu after the prologue and after call-outs, and stored back
 /// before anything else runs: every exit, tail call and call-out.
-const PINNED: [(u8, Rq); 9] = [
+const PINNED: [(u8, Rq); 10] = [
     (17, Rq::RBP),
     (10, Rq::RBX),
     (2, Rq::R8),
@@ -67,6 +69,7 @@ const PINNED: [(u8, Rq); 9] = [
     (14, Rq::RSI),
     (15, Rq::RDI),
     (16, Rq::R14),
+    (8, Rq::R12),
 ];
 
 /// The frame below the six saved registers: `&Ctx` at `[rsp + FRAME_CTX]`, the run's cycle
@@ -237,11 +240,10 @@ impl Emitter<'_> {
             ; push rbx
             ; sub rsp, FRAME_SIZE
             ; mov QWORD [rsp + FRAME_CTX], rdi
-            ; mov r12, QWORD [rdi + CTX_CPU]
             ; mov r13, QWORD [rdi + CTX_MEM_BASE]
             ; mov r15, QWORD [rdi + CTX_LIMIT]
             ; mov QWORD [rsp + FRAME_LIMIT], r15
-            ; sub r15, QWORD [r12 + CPU_CYCLE]
+            ; sub r15, QWORD [r13 + CPU_CYCLE]
             ; mov edx, esi
         );
         self.load_pinned();
@@ -277,14 +279,14 @@ impl Emitter<'_> {
     fn load_pinned(&mut self) {
         for (g, h) in PINNED {
             let o = reg(g);
-            dynasm!(self.a ; .arch x64 ; mov Rq(h as u8), QWORD [r12 + o]);
+            dynasm!(self.a ; .arch x64 ; mov Rq(h as u8), QWORD [r13 + o]);
         }
     }
 
     fn store_pinned(&mut self) {
         for (g, h) in PINNED {
             let o = reg(g);
-            dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], Rq(h as u8));
+            dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + o], Rq(h as u8));
         }
     }
 
@@ -320,10 +322,10 @@ impl Emitter<'_> {
 
     fn store_pc(&mut self, pc: u64) {
         match imm32(pc) {
-            Some(k) => dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + CPU_PC], k),
+            Some(k) => dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + CPU_PC], k),
             None => {
                 let k = pc as i64;
-                dynasm!(self.a ; .arch x64 ; mov rax, QWORD k ; mov QWORD [r12 + CPU_PC], rax)
+                dynasm!(self.a ; .arch x64 ; mov rax, QWORD k ; mov QWORD [r13 + CPU_PC], rax)
             }
         }
     }
@@ -340,7 +342,7 @@ impl Emitter<'_> {
     /// `cpu.cycle = limit - r15 + retired` (uses rax).
     fn store_cycle(&mut self, retired: i32) {
         self.cycle_rax(retired);
-        dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + CPU_CYCLE], rax);
+        dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + CPU_CYCLE], rax);
     }
 
     /// Leave the region at `pc` with `status`.
@@ -420,7 +422,7 @@ impl Emitter<'_> {
         dynasm!(self.a
             ; .arch x64
             ; =>out
-            ; mov QWORD [r12 + CPU_PC], rax
+            ; mov QWORD [r13 + CPU_PC], rax
         );
         self.store_cycle(0);
         dynasm!(self.a
@@ -440,9 +442,9 @@ impl Emitter<'_> {
                 dynasm!(self.a ; .arch x64 ; mov Rq(h), Rq(p));
             }
         } else if self.x64 {
-            dynasm!(self.a ; .arch x64 ; mov Rq(h), QWORD [r12 + o]);
+            dynasm!(self.a ; .arch x64 ; mov Rq(h), QWORD [r13 + o]);
         } else {
-            dynasm!(self.a ; .arch x64 ; mov Rd(h), DWORD [r12 + o]);
+            dynasm!(self.a ; .arch x64 ; mov Rd(h), DWORD [r13 + o]);
         }
     }
 
@@ -464,7 +466,7 @@ impl Emitter<'_> {
             Some(p) => dynasm!(self.a ; .arch x64 ; mov Rq(p), Rq(h)),
             None => {
                 let o = reg(rd);
-                dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], Rq(h))
+                dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + o], Rq(h))
             }
         }
     }
@@ -500,10 +502,10 @@ impl Emitter<'_> {
                 let k = v as i64;
                 dynasm!(self.a ; .arch x64 ; mov Rq(h), QWORD k)
             }
-            (None, Some(k), _) => dynasm!(self.a ; .arch x64 ; mov QWORD [r12 + o], k),
+            (None, Some(k), _) => dynasm!(self.a ; .arch x64 ; mov QWORD [r13 + o], k),
             (None, None, _) => {
                 let k = v as i64;
-                dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k ; mov QWORD [r12 + o], rcx)
+                dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k ; mov QWORD [r13 + o], rcx)
             }
         }
     }
@@ -648,8 +650,8 @@ impl Emitter<'_> {
             (0, _, false) => dynasm!(self.a ; .arch x64 ; test Rd(ra), Rd(ra)),
             (_, Some(p), true) => dynasm!(self.a ; .arch x64 ; cmp Rq(ra), Rq(p)),
             (_, Some(p), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(ra), Rd(p)),
-            (_, None, true) => dynasm!(self.a ; .arch x64 ; cmp Rq(ra), QWORD [r12 + o]),
-            (_, None, false) => dynasm!(self.a ; .arch x64 ; cmp Rd(ra), DWORD [r12 + o]),
+            (_, None, true) => dynasm!(self.a ; .arch x64 ; cmp Rq(ra), QWORD [r13 + o]),
+            (_, None, false) => dynasm!(self.a ; .arch x64 ; cmp Rd(ra), DWORD [r13 + o]),
         }
     }
 
@@ -941,8 +943,8 @@ impl Emitter<'_> {
                     (0, _, false) => dynasm!(self.a ; .arch x64 ; xor ecx, ecx ; $op Rd(t), ecx),
                     (_, Some(p), true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), Rq(p)),
                     (_, Some(p), false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), Rd(p)),
-                    (_, None, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), QWORD [r12 + o2]),
-                    (_, None, false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), DWORD [r12 + o2]),
+                    (_, None, true) => dynasm!(self.a ; .arch x64 ; $op Rq(t), QWORD [r13 + o2]),
+                    (_, None, false) => dynasm!(self.a ; .arch x64 ; $op Rd(t), DWORD [r13 + o2]),
                 }
                 if t == Rq::RAX as u8 {
                     self.store_rax(rd);
@@ -964,9 +966,9 @@ impl Emitter<'_> {
                         }
                     };
                     if x64 {
-                        dynasm!(self.a ; .arch x64 ; $op QWORD [r12 + o], Rq(v));
+                        dynasm!(self.a ; .arch x64 ; $op QWORD [r13 + o], Rq(v));
                     } else {
-                        dynasm!(self.a ; .arch x64 ; $op DWORD [r12 + o], Rd(v));
+                        dynasm!(self.a ; .arch x64 ; $op DWORD [r13 + o], Rd(v));
                     }
                     return;
                 }
@@ -982,8 +984,8 @@ impl Emitter<'_> {
                     let o = reg(rd);
                     match (neutral, x64) {
                         (true, _) => {}
-                        (false, true) => dynasm!(self.a ; .arch x64 ; $op QWORD [r12 + o], imm),
-                        (false, false) => dynasm!(self.a ; .arch x64 ; $op DWORD [r12 + o], imm),
+                        (false, true) => dynasm!(self.a ; .arch x64 ; $op QWORD [r13 + o], imm),
+                        (false, false) => dynasm!(self.a ; .arch x64 ; $op DWORD [r13 + o], imm),
                     }
                     return;
                 }
@@ -1023,10 +1025,10 @@ impl Emitter<'_> {
                     let o = reg(rd);
                     if x64 {
                         let s = (imm & 63) as i8;
-                        dynasm!(self.a ; .arch x64 ; $op QWORD [r12 + o], s);
+                        dynasm!(self.a ; .arch x64 ; $op QWORD [r13 + o], s);
                     } else {
                         let s = (imm & 31) as i8;
-                        dynasm!(self.a ; .arch x64 ; $op DWORD [r12 + o], s);
+                        dynasm!(self.a ; .arch x64 ; $op DWORD [r13 + o], s);
                     }
                     return;
                 }

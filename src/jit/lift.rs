@@ -185,8 +185,9 @@ pub fn lift<'a>(
     let ctx = b.block_params(entry)[0];
     let entry_index = b.block_params(entry)[1];
     let trusted = MemFlagsData::trusted();
-    let cpu = b.ins().load(types::I64, trusted, ctx, CTX_CPU);
     let mem_base = b.ins().load(types::I64, trusted, ctx, CTX_MEM_BASE);
+    // The Cpu image sits at the mapping's base (`Ctx::cpu`): one value for both.
+    let cpu = mem_base;
     let cycle = b.declare_var(types::I64);
     let c0 = b.ins().load(types::I64, trusted, cpu, CPU_CYCLE);
     b.def_var(cycle, c0);

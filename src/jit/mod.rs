@@ -994,7 +994,8 @@ impl Translator {
             // SAFETY: `enter` is the finalized entry trampoline and `entry.code` finalized code
             // of a region function (see `finalize`), both kept alive by `self.module` for the
             // duration of the call; regions only tail-call other finalized regions (static
-            // exits and table slots). `ctx` points into the live machine (`Ctx::new`) and the
+            // exits and table slots). `ctx` points into the live machine (`Ctx::new`; its
+            // registers in the Cpu image at the mapping's base, `Ctx::cpu`) and the
             // live table, which the code only touches at checked offsets: registers/pc/cycle
             // inside `Cpu`, guest memory only after the inline bounds/permission/alignment
             // check (fast windows this machine's memory allows: `fits` above), table slots
@@ -1008,7 +1009,13 @@ impl Translator {
             // its region's counter (a `Box` in `self.tiers`) and the `u32` ready flag of
             // `self.queue` (an `Arc<AtomicU32>`; a plain aligned load, which is atomic on x86-64,
             // racing only with worker threads' atomic stores): both live as long as `self`.
-            let status = unsafe { enter(&mut ctx, entry.code, entry.index) };
+            // SAFETY (the copies): no reference to the machine is live (see above).
+            let status = unsafe {
+                ctx.cpu_in();
+                let status = enter(&mut ctx, entry.code, entry.index);
+                ctx.cpu_out();
+                status
+            };
             if !rp.is_null() {
                 // SAFETY: the region returned; the window is the one opened above (call-outs
                 // reopen it in place), and nothing else used the recorder since.

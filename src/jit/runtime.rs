@@ -34,9 +34,13 @@ pub const STATUS_HOT: u32 = 5;
 /// same raw-pointer provenance and no Rust reference to the machine is live meanwhile.
 #[repr(C)]
 pub struct Ctx {
-    /// `&mut machine.cpu`.
+    /// The Cpu image translated code works on: at the host address of guest address 0
+    /// ([`Ctx::mem_base`]), in the null-guard page no guest access can reach, so one base
+    /// register serves guest registers and guest memory. The dispatcher copies `machine.cpu`
+    /// in before every region call and out after it ([`Ctx::cpu_in`], [`Ctx::cpu_out`]);
+    /// call-outs do the same around the interpreter.
     pub cpu: *mut Cpu,
-    /// Host address of guest address 0.
+    /// Host address of guest address 0 (also the Cpu image's).
     pub mem_base: *mut u8,
     /// Size of the backed guest address space (a multiple of the page size).
     pub span: u64,
@@ -90,7 +94,34 @@ pub const CPU_REGS: i32 = std::mem::offset_of!(Cpu, regs) as i32;
 pub const CPU_PC: i32 = std::mem::offset_of!(Cpu, pc) as i32;
 pub const CPU_CYCLE: i32 = std::mem::offset_of!(Cpu, cycle) as i32;
 
+// The Cpu image fits in the never-mapped first page, and the page-aligned mapping aligns it.
+const _: () = assert!(std::mem::size_of::<Cpu>() as u64 <= crate::memory::NULL_GUARD);
+const _: () = assert!(std::mem::align_of::<Cpu>() as u64 <= crate::memory::PAGE);
+
 impl Ctx {
+    /// Copy `machine.cpu` to the Cpu image translated code works on.
+    ///
+    /// # Safety
+    /// The context must come from [`Ctx::new`] on a machine that is still live and not
+    /// otherwise borrowed.
+    pub unsafe fn cpu_in(&mut self) {
+        // SAFETY: per the caller, `machine` is live and unaliased; `cpu` is the image in the
+        // machine's mapping (see `new`), valid for writes and aligned. `write` does not read
+        // the old bytes, which are not a valid `Cpu` before the first copy.
+        unsafe { std::ptr::write(self.cpu, (*self.machine).cpu.clone()) }
+    }
+
+    /// Copy the Cpu image back to `machine.cpu`.
+    ///
+    /// # Safety
+    /// As for [`Ctx::cpu_in`], which must have run since the context was built.
+    pub unsafe fn cpu_out(&mut self) {
+        // SAFETY: per the caller, the image holds a valid `Cpu` written by `cpu_in` and changed
+        // by translated code only in its register, pc and cycle fields (`u64`s: any bits are
+        // valid). `read` copies it out without taking a reference into the mapping.
+        unsafe { (*self.machine).cpu = std::ptr::read(self.cpu) }
+    }
+
     /// Build the context for running `m`. The pointers stay valid as long as `m` is neither
     /// moved nor otherwise borrowed, which [`super::Translator::run`] guarantees by holding
     /// `&mut Machine` for the whole run.
@@ -101,11 +132,15 @@ impl Ctx {
     pub unsafe fn new(m: *mut Machine, limit: u64) -> Ctx {
         // SAFETY: the caller guarantees `m` is live and unaliased; we only take field
         // addresses and read the (immutable after construction) layout, perms and mapping base.
+        // The mapping backs guest addresses from 0, page-aligned and read-write, and no
+        // guest access or host service reaches below `NULL_GUARD`, so its first bytes are ours
+        // for the Cpu image (sized and aligned by the assertions above).
         unsafe {
             let mem = std::ptr::addr_of_mut!((*m).mem);
+            let mem_base = (*mem).host_base();
             Ctx {
-                cpu: std::ptr::addr_of_mut!((*m).cpu),
-                mem_base: (*mem).host_base(),
+                cpu: mem_base.cast::<Cpu>(),
+                mem_base,
                 span: (*mem).layout().span,
                 limit,
                 load_table: (*mem).fast_tables().0.as_ptr(),
@@ -136,11 +171,17 @@ pub unsafe extern "C" fn rvjit_step(ctx: *mut Ctx) {
     // SAFETY: the dispatcher passes a valid, exclusive `Ctx` whose `machine` pointer comes from
     // the `&mut Machine` it holds; translated code holds no Rust reference, so these are the
     // only live references to the context and the machine until we return.
-    let (ctx, machine) = unsafe { (&mut *ctx, &mut *(*ctx).machine) };
+    let ctx = unsafe { &mut *ctx };
+    // SAFETY: translated code called us with its state in the image (see `Ctx::cpu`).
+    unsafe { ctx.cpu_out() };
+    // SAFETY: as above; `cpu_out` left no reference behind.
+    let machine = unsafe { &mut *ctx.machine };
     if let Some(stop) = interp::step(machine) {
         ctx.stop = Some(stop);
         ctx.flag = 1;
     }
+    // SAFETY: as above; `machine` is dead.
+    unsafe { ctx.cpu_in() };
 }
 
 /// Bytes of the load-log window translated code may fill before it leaves for the dispatcher.
@@ -198,6 +239,8 @@ pub unsafe extern "C" fn rvjit_step_record(ctx: *mut Ctx) {
     // opened the log window in that recorder's load stream.
     let ctx = unsafe { &mut *ctx };
     unsafe { ctx.close_log() };
+    // SAFETY: translated code called us with its state in the image (see `Ctx::cpu`).
+    unsafe { ctx.cpu_out() };
     // SAFETY: see above; the machine and recorder are distinct objects.
     let (machine, rec) = unsafe { (&mut *ctx.machine, &mut *ctx.recorder) };
     let Machine {
@@ -216,6 +259,10 @@ pub unsafe extern "C" fn rvjit_step_record(ctx: *mut Ctx) {
     }
     // The instruction may have grown the load stream: translated code continues in a new
     // window (it reloads `log_ptr` after the call and reads `log_end` at every checkpoint).
-    // SAFETY: as above; `bus` (the other borrow of the recorder) is dead.
-    unsafe { ctx.open_log() };
+    // SAFETY: as above; `bus` (the other borrow of the recorder) and the machine's borrow
+    // are dead.
+    unsafe {
+        ctx.open_log();
+        ctx.cpu_in();
+    }
 }
