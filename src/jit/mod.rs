@@ -916,6 +916,9 @@ impl Translator {
         if !self.fits(&m.mem) {
             return Err(JitError::LayoutMismatch);
         }
+        // Translated code runs long enough to fill fresh memory: json's run takes 1600 page
+        // faults fewer (BENCHMARKS.md, "Huge pages").
+        m.mem.advise_huge_pages();
         let mp: *mut Machine = m;
         // SAFETY: `mp` comes from the `&mut Machine` we hold; no other reference to it is live.
         let mut ctx = unsafe { Ctx::new(mp, cycle_limit) };
