@@ -78,7 +78,6 @@ pub struct Ctx {
     pub store_runs: *const u32,
 }
 
-pub const CTX_CPU: i32 = std::mem::offset_of!(Ctx, cpu) as i32;
 pub const CTX_MEM_BASE: i32 = std::mem::offset_of!(Ctx, mem_base) as i32;
 pub const CTX_SPAN: i32 = std::mem::offset_of!(Ctx, span) as i32;
 pub const CTX_LIMIT: i32 = std::mem::offset_of!(Ctx, limit) as i32;
