@@ -6,7 +6,8 @@
 #   scripts/build-guests.sh --check    rebuild all and compare with the committed ELFs (exit 1 on
 #                                      any difference)
 #   options: --guest PKG (repeatable; default: every guest package), --target T (repeatable;
-#            default: the four targets; "native" = host), --target-dir DIR (default guests/target),
+#            default: the four targets; "native" = host; "native-check" = host with a quicker
+#            profile, see below), --target-dir DIR (default guests/target),
 #            --out DIR (copy ELFs to DIR/<target>/<bin> instead of guests/bin; no MANIFEST),
 #            --no-native (skip host-native builds)
 #
@@ -18,6 +19,10 @@
 # Toolchains are explicit (no rust-toolchain file): RVJIT_STABLE (default 1.95.0) for
 # riscv32im, riscv32imac, riscv64imac and native; RVJIT_NIGHTLY (default nightly) with
 # -Zbuild-std=core,alloc for riscv64im. Host-native binaries go to <target-dir>/native/release.
+# "native-check" builds them into <target-dir>/native-check/release without LTO and with 16
+# codegen units (about a third less build time): the tests under CI compare those binaries'
+# outputs with the translated guests', which no optimisation setting may change; the
+# benchmarks (bench/compare.sh) use the "native" builds with the guests' release profile.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,7 +60,7 @@ done
 [[ ${#targets[@]} -gt 0 ]] || targets=("${ALL_TARGETS[@]}")
 if [[ $native == 1 ]]; then
     has_native=0
-    for t in "${targets[@]}"; do [[ $t == native ]] && has_native=1; done
+    for t in "${targets[@]}"; do [[ $t == native* ]] && has_native=1; done
     [[ $has_native == 1 ]] || targets+=(native)
 fi
 
@@ -105,6 +110,9 @@ build() { # target package
     local t="$1" p="$2"
     if [[ $t == native ]]; then
         RUSTFLAGS="$remap" cargo "+$STABLE" build --release "${locked[@]}" -p "$p" --target-dir "$target_dir/native"
+    elif [[ $t == native-check ]]; then
+        CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 RUSTFLAGS="$remap" \
+            cargo "+$STABLE" build --release "${locked[@]}" -p "$p" --target-dir "$target_dir/native-check"
     elif [[ $t == riscv64im-unknown-none-elf ]]; then
         local flags="$remap"
         # Packages with [package.metadata.rvjit] atomic-cas = true (evm): core/alloc/dependencies
@@ -130,10 +138,10 @@ for p in json.load(sys.stdin)["packages"]:
         print(p["name"], " ".join(ts))
 ' || true)
 supports() { # target package
-    local line
+    local line t="${1/#native-check/native}"
     for line in "${restricted[@]}"; do
         read -r name ts <<<"$line"
-        [[ $name == "$2" ]] && { [[ " $ts " == *" $1 "* ]]; return; }
+        [[ $name == "$2" ]] && { [[ " $ts " == *" $t "* ]]; return; }
     done
     return 0
 }
@@ -164,7 +172,7 @@ done
 dest="${out:-$GUESTS/bin}"
 status=0
 for t in "${targets[@]}"; do
-    [[ $t == native ]] && continue
+    [[ $t == native* ]] && continue
     if [[ $t == riscv64im-unknown-none-elf ]]; then dir="$target_dir/nightly/$t/release"; else dir="$target_dir/$t/release"; fi
     for line in "${bins[@]}"; do
         read -r pkg bin <<<"$line"
@@ -184,7 +192,7 @@ for t in "${targets[@]}"; do
 done
 
 cross=0
-for t in "${targets[@]}"; do [[ $t == native ]] || cross=1; done
+for t in "${targets[@]}"; do [[ $t == native* ]] || cross=1; done
 if [[ $check == 0 && -z $out && $cross == 1 ]]; then
     {
         echo "# Guest ELFs built by scripts/build-guests.sh; sha256 per file. Toolchains:"

@@ -173,17 +173,23 @@ fn elfs(bin: &str) -> Vec<(&'static str, PathBuf)> {
         .collect()
 }
 
-/// The host-native build of `bin`, or None (with a message) when it is not built. Under CI the
-/// native builds are made once with the build script.
+/// The host-native build of `bin`, or None (with a message) when it is not built: the
+/// benchmarks' build (guests/target/native/release) if there is one, else the quicker check
+/// build (guests/target/native-check/release, same source and outputs, no LTO). Under CI the
+/// check builds are made once with the build script.
 fn native(bin: &str) -> Option<PathBuf> {
-    let path = guests_dir().join("target/native/release").join(bin);
+    let release = guests_dir().join("target/native/release").join(bin);
+    if release.is_file() {
+        return Some(release);
+    }
+    let path = guests_dir().join("target/native-check/release").join(bin);
     if !path.is_file() && std::env::var_os("CI").is_some() {
         static BUILT: OnceLock<bool> = OnceLock::new();
         let ok = *BUILT.get_or_init(|| {
             let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-guests.sh");
             Command::new("bash")
                 .arg(script)
-                .args(["--target", "native"])
+                .args(["--target", "native-check"])
                 .status()
                 .is_ok_and(|s| s.success())
         });
@@ -196,7 +202,7 @@ fn native(bin: &str) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        eprintln!("note: {} not built; skipping the native comparison (scripts/build-guests.sh --target native)", path.display());
+        eprintln!("note: {} not built; skipping the native comparison (scripts/build-guests.sh --target native)", release.display());
         None
     }
 }
