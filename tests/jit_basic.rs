@@ -1043,3 +1043,192 @@ fn a_loop_closed_by_a_static_jalr_stops_at_the_cycle_limit() {
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("a check failed (above)"),
     }
 }
+
+// Simple loops (`jit::loops`): the direct tier checks the accesses of a one-block loop once,
+// before it, and runs an unchecked copy for as many iterations as stay inside the fast
+// windows. Every case below must agree with the interpreter on the full state, at cycle
+// limits throughout the loop, and resumed across engines: loops inside the windows, running
+// off their end or start (the fault at the exact iteration), starting misaligned or outside
+// any window, with a zero count that wraps, and ending on data.
+
+const A3: u8 = 13;
+const A4: u8 = 14;
+const A5: u8 = 15;
+const A6: u8 = 16;
+const A7: u8 = 17;
+
+/// Run `t` to its end and at cycle limits spread over the run (all of the first 40), on both
+/// engines and resumed both ways; the full outcome.
+#[track_caller]
+fn exact_throughout(t: &Test) -> Outcome {
+    let o = both(t);
+    let total = o.cycle();
+    let stride = (total / 60).max(1);
+    let limits = (0..40.min(total + 2)).chain((40..total + 2).step_by(stride as usize));
+    for limit in limits {
+        let s = both(&t.clone().limit(limit));
+        let (a, b) = resumed_both_ways(t, limit, &s.stop);
+        a.assert_same(&b, "resumed");
+        a.assert_same(&o, "resumed vs whole run");
+    }
+    o
+}
+
+/// memset's word loop: `sd a5,0(a4); addi a4,a4,8; bltu a4,a3,loop; ebreak`.
+fn store_words(xlen: Xlen, start: u64, end: u64) -> Test {
+    let st = if xlen == Xlen::X64 { Op::Sd } else { Op::Sw };
+    let a = Asm::new();
+    let top = a.here();
+    let a = a.i(st, 0, A4, A5, 0).i(Op::Addi, A4, A4, 0, 8);
+    let here = a.here();
+    let a = a.i(Op::Bltu, 0, A4, A3, top as i32 - here as i32).ebreak();
+    Test::new(xlen, a.bytes).regs(&[(A4, start), (A3, end), (A5, 0x0123_4567_89ab_cdef)])
+}
+
+/// memcpy's byte loop counting down: `lbu t0,0(a7); addi a5,a5,-1; sb t0,0(a6);
+/// addi a6,a6,1; addi a7,a7,1; bnez a5,loop; ebreak`.
+fn copy_bytes(xlen: Xlen, dst: u64, src: u64, n: u64) -> Test {
+    let a = Asm::new();
+    let top = a.here();
+    let a = a
+        .i(Op::Lbu, T0, A7, 0, 0)
+        .i(Op::Addi, A5, A5, 0, -1)
+        .i(Op::Sb, 0, A6, T0, 0)
+        .i(Op::Addi, A6, A6, 0, 1)
+        .i(Op::Addi, A7, A7, 0, 1);
+    let here = a.here();
+    let a = a.i(Op::Bne, 0, A5, 0, top as i32 - here as i32).ebreak();
+    let bytes: Vec<u8> = (0..200u32).map(|i| (i * 7 + 3) as u8).collect();
+    Test::new(xlen, a.bytes)
+        .regs(&[(A6, dst), (A7, src), (A5, n)])
+        .data(DATA_BASE, &bytes)
+}
+
+/// A descending search that ends on data, with an invariant base too: `ld t0,-8(a0);
+/// addi a0,a0,-8; lw t1,4(a1); add a2,a2,t1; beq t0,zero,loop; ebreak`.
+fn search_down(xlen: Xlen, from: u64, words: &[u64]) -> Test {
+    let ld = if xlen == Xlen::X64 { Op::Ld } else { Op::Lw };
+    let w = if xlen == Xlen::X64 { 8 } else { 4 };
+    let a = Asm::new();
+    let top = a.here();
+    let a = a
+        .i(ld, T0, A0, 0, -w)
+        .i(Op::Addi, A0, A0, 0, -w)
+        .i(Op::Lw, T1, A1, 0, 4)
+        .i(Op::Add, A2, A2, T1, 0);
+    let here = a.here();
+    let a = a.i(Op::Beq, 0, T0, 0, top as i32 - here as i32).ebreak();
+    let mut bytes = Vec::new();
+    for v in words {
+        bytes.extend_from_slice(&v.to_le_bytes()[..w as usize]);
+    }
+    Test::new(xlen, a.bytes)
+        .regs(&[(A0, from), (A1, DATA_BASE + 0x800)])
+        .data(DATA_BASE, &bytes)
+        .data(DATA_BASE + 0x800, &[1, 2, 3, 4, 5, 6, 7, 8])
+}
+
+#[test]
+fn simple_loops_inside_the_windows() {
+    for xlen in XLENS {
+        let o = exact_throughout(&store_words(xlen, DATA_BASE + 0x100, DATA_BASE + 0x200));
+        assert!(matches!(o.stop, Stop::Breakpoint { .. }), "{:?}", o.stop);
+        assert_eq!(o.reg(A4), DATA_BASE + 0x200);
+        let o = exact_throughout(&copy_bytes(xlen, DATA_BASE + 0x1000, DATA_BASE + 3, 150));
+        assert!(matches!(o.stop, Stop::Breakpoint { .. }), "{:?}", o.stop);
+        assert_eq!(
+            o.mem(DATA_BASE + 0x1000 + 149, 1),
+            u64::from((152u32 * 7 + 3) as u8)
+        );
+        // Zeros, then a nonzero word at index 2: the search from index 9 ends there.
+        let o = exact_throughout(&search_down(xlen, DATA_BASE + 80, &[0, 0, 5, 0, 0]));
+        assert!(matches!(o.stop, Stop::Breakpoint { .. }), "{:?}", o.stop);
+        // One iteration: the bound is below the start.
+        exact_throughout(&store_words(xlen, DATA_BASE + 0x100, DATA_BASE));
+    }
+}
+
+#[test]
+fn simple_loops_leaving_the_windows_fault_at_the_exact_iteration() {
+    let ram_end = DATA_BASE + RAM_SIZE;
+    for xlen in XLENS {
+        // Runs off the end of RAM at its 9th store.
+        let o = exact_throughout(&store_words(xlen, ram_end - 64, ram_end + 64));
+        let Stop::Fault(f) = &o.stop else {
+            panic!("{:?}", o.stop)
+        };
+        assert_eq!(f.pc, CODE_BASE);
+        assert_eq!(o.reg(A4), ram_end);
+        assert_eq!(o.cycle(), 3 * 8);
+        // Starts outside every window: the code is read-only.
+        let o = exact_throughout(&store_words(xlen, CODE_BASE, CODE_BASE + 64));
+        assert!(matches!(o.stop, Stop::Fault(_)), "{:?}", o.stop);
+        // A zero count wraps: the copy runs until the destination leaves RAM.
+        let o = exact_throughout(&copy_bytes(xlen, ram_end - 40, DATA_BASE, 0));
+        assert!(matches!(o.stop, Stop::Fault(_)), "{:?}", o.stop);
+        assert_eq!(o.reg(A6), ram_end);
+        // The source (a load) runs off the end of RAM first.
+        let o = exact_throughout(&copy_bytes(xlen, DATA_BASE + 0x1000, ram_end - 20, 100));
+        let Stop::Fault(f) = &o.stop else {
+            panic!("{:?}", o.stop)
+        };
+        assert_eq!(f.pc, CODE_BASE);
+        assert_eq!(o.reg(A7), ram_end);
+        assert_eq!(o.reg(A5), 80);
+        // Only zeros: the search runs below the start of RAM.
+        let o = exact_throughout(&search_down(xlen, DATA_BASE + 48, &[0; 6]));
+        let Stop::Fault(f) = &o.stop else {
+            panic!("{:?}", o.stop)
+        };
+        assert_eq!(f.pc, CODE_BASE);
+    }
+}
+
+#[test]
+fn simple_loops_starting_misaligned_agree() {
+    for xlen in XLENS {
+        // Doublewords 4 bytes off their alignment on RV64 (words stay aligned on RV32):
+        // allowed (and counted) by default, trapped on request.
+        let t = store_words(xlen, DATA_BASE + 0x104, DATA_BASE + 0x180);
+        let o = exact_throughout(&t);
+        assert!(matches!(o.stop, Stop::Breakpoint { .. }), "{:?}", o.stop);
+        let o = exact_throughout(&t.trap_misaligned());
+        match xlen {
+            Xlen::X64 => assert!(matches!(o.stop, Stop::Fault(_)), "{:?}", o.stop),
+            Xlen::X32 => assert!(matches!(o.stop, Stop::Breakpoint { .. }), "{:?}", o.stop),
+        }
+        // Reads straddling the words until the 5 shows up.
+        let o = exact_throughout(&search_down(xlen, DATA_BASE + 84, &[0, 0, 5, 0, 0]));
+        assert!(matches!(o.stop, Stop::Breakpoint { .. }), "{:?}", o.stop);
+    }
+}
+
+/// Simple loops under hot counters (every region counted, promoted after 1, 2 and 5 passes,
+/// compiled in lockstep or inline): the counter runs in both copies of the loop and a
+/// promotion takes over at an iteration boundary.
+#[test]
+fn simple_loops_agree_when_promoted() {
+    use rvjit::jit::HotCompile;
+    let ram_end = DATA_BASE + RAM_SIZE;
+    for xlen in XLENS {
+        let cases = [
+            store_words(xlen, DATA_BASE + 0x100, DATA_BASE + 0x300),
+            store_words(xlen, ram_end - 64, ram_end + 64),
+            copy_bytes(xlen, DATA_BASE + 0x1000, DATA_BASE + 3, 150),
+            copy_bytes(xlen, DATA_BASE + 0x1000, ram_end - 20, 100),
+            search_down(xlen, DATA_BASE + 80, &[0, 0, 5, 0, 0]),
+        ];
+        for t in &cases {
+            let mut a = t.machine();
+            let reference = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
+            for (hot, mode) in [
+                (Some(1), HotCompile::Lockstep),
+                (Some(2), HotCompile::Inline),
+                (Some(5), HotCompile::Lockstep),
+            ] {
+                let (o, _) = run_tiered(t, hot, mode);
+                reference.assert_same(&o, &format!("hot {hot:?} {mode:?}"));
+            }
+        }
+    }
+}

@@ -28,7 +28,9 @@
 //!   grouped as in [`checks`], or the fast table when no window fits), call-outs to
 //!   [`rvjit_step`], and exits with the
 //!   status codes of [`super::runtime`] mirror the lifter's; everything the checks do not clear
-//!   leaves with [`STATUS_STEP`] and the interpreter executes it;
+//!   leaves with [`STATUS_STEP`] and the interpreter executes it; simple loops check their
+//!   accesses through induction and invariant registers once before the loop and run an
+//!   unchecked copy for as many iterations as stay in the windows ([`loops`]);
 //! - static exits to other regions and `jalr` go through the compiled-code table (an empty
 //!   slot returns to the dispatcher).
 //!
@@ -46,6 +48,7 @@ use super::cache::{SLOT_CODE, SLOT_INDEX, SLOT_INNER};
 use super::checks::{self, Plan};
 use super::discover::{self, End, Region};
 use super::lift::{HotCounter, LiftEnv, INSTALLED};
+use super::loops;
 use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
 use crate::memory::PAGE_SHIFT;
@@ -79,6 +82,8 @@ const PINNED: [(u8, Rq); 10] = [
 const FRAME_SIZE: i32 = 40;
 const FRAME_CTX: i32 = 0;
 const FRAME_LIMIT: i32 = 8;
+/// A simple loop's iterations left for its unchecked copy (`Emitter::simple_loop`).
+const FRAME_TRIPS: i32 = 16;
 
 /// Where an operation with one destination computes: in place in `rd`'s host register when
 /// `rd` is pinned, else in rax (then stored).
@@ -145,6 +150,7 @@ pub fn emit(env: &LiftEnv, region: &Region, hot: Option<HotCounter>) -> Result<E
         checked: Vec::new(),
         mixed_groups: env.windows.stores_inside_loads(),
         next_block: None,
+        unchecked: 0,
     };
     let order = region.entry_order();
     e.prologue(&order);
@@ -206,6 +212,9 @@ struct Emitter<'a> {
     mixed_groups: bool,
     /// The block emitted right after the current one (jumps to it fall through).
     next_block: Option<u64>,
+    /// In the unchecked copy of a simple loop: the base registers whose accesses were
+    /// checked before the loop ([`loops::LoopPlan::bases`]).
+    unchecked: u32,
 }
 
 /// Offset of guest register `r` in the Cpu.
@@ -515,9 +524,17 @@ impl Emitter<'_> {
             return;
         };
         dynasm!(self.a ; .arch x64 ; =>head);
-        (self.plans, self.groups) = checks::plan(&block.instrs, self.mixed_groups);
-        self.checked = vec![false; self.groups.len()];
-        let n = block.instrs.len() as i32;
+        self.checkpoint(block, region);
+        if self.x64 && region.budgets.contains_key(&block.start) {
+            if let Some(plan) = loops::plan(block) {
+                return self.simple_loop(block, region, head, &plan);
+            }
+        }
+        self.body(block);
+    }
+
+    /// The budget checkpoint (and hot counter) of a block that is a loop head or entry.
+    fn checkpoint(&mut self, block: &discover::Block, region: &Region) {
         if let Some(&w) = region.budgets.get(&block.start) {
             // Checkpoint: leave for the interpreter when the longest run of instructions up
             // to the next checkpoint does not fit in the remaining budget.
@@ -559,6 +576,13 @@ impl Emitter<'_> {
                 dynasm!(self.a ; .arch x64 ; jae =>slow ; =>body);
             }
         }
+    }
+
+    /// A block's instructions after its checkpoint, and its end.
+    fn body(&mut self, block: &discover::Block) {
+        (self.plans, self.groups) = checks::plan(&block.instrs, self.mixed_groups);
+        self.checked = vec![false; self.groups.len()];
+        let n = block.instrs.len() as i32;
         let last = block.instrs.len().saturating_sub(1);
         for (i, &(pc, ins)) in block.instrs.iter().enumerate() {
             if i == last && discover::is_control(ins.op) {
@@ -579,6 +603,110 @@ impl Emitter<'_> {
                 let epi = self.epilogue;
                 dynasm!(self.a ; .arch x64 ; mov eax, s ; jmp =>epi);
             }
+        }
+    }
+
+    /// A simple loop ([`loops`]), after its checkpoint at `head`: check the covered accesses'
+    /// first addresses and count how many iterations keep them in their windows, then run a
+    /// copy of the loop without their checks for at most that many iterations; the ordinary
+    /// copy runs the rest (or all of them when a first address fails). Each copy branches
+    /// back to its own checkpoint.
+    fn simple_loop(
+        &mut self,
+        block: &discover::Block,
+        region: &Region,
+        head: DynamicLabel,
+        plan: &loops::LoopPlan,
+    ) {
+        let checked_head = self.a.new_dynamic_label();
+        let checked_body = self.a.new_dynamic_label();
+        let fast_head = self.a.new_dynamic_label();
+        let fast_count = self.a.new_dynamic_label();
+        self.loop_trips(plan, checked_body);
+        dynasm!(self.a
+            ; .arch x64
+            ; mov QWORD [rsp + FRAME_TRIPS], rax
+            ; jmp =>fast_count
+            ; =>fast_head
+        );
+        self.checkpoint(block, region);
+        dynasm!(self.a
+            ; .arch x64
+            ; =>fast_count
+            ; sub QWORD [rsp + FRAME_TRIPS], 1
+            ; jb =>checked_body
+        );
+        // The unchecked copy: its back edge goes to its own checkpoint, and nothing falls
+        // through into the checked copy.
+        let next_block = self.next_block.take();
+        self.heads.insert(block.start, fast_head);
+        self.unchecked = plan.bases;
+        self.body(block);
+        self.unchecked = 0;
+        self.next_block = next_block;
+        dynasm!(self.a ; .arch x64 ; =>checked_head);
+        self.checkpoint(block, region);
+        dynasm!(self.a ; .arch x64 ; =>checked_body);
+        self.heads.insert(block.start, checked_head);
+        self.body(block);
+        self.heads.insert(block.start, head);
+    }
+
+    /// Before a simple loop: rax = the number of iterations the unchecked copy may run, the
+    /// least over the covered accesses of the iterations that keep each in the fast window
+    /// its first address is in (aligned), at most [`loops::MAX_TRIPS`]; jump to `fail` when a
+    /// first address is in no window or misaligned. Uses rax, rcx and rdx only.
+    fn loop_trips(&mut self, plan: &loops::LoopPlan, fail: DynamicLabel) {
+        let max = loops::MAX_TRIPS as i64;
+        dynasm!(self.a ; .arch x64 ; mov rax, QWORD max);
+        for a in &plan.covered {
+            let windows = if a.store {
+                &self.env.windows.store
+            } else {
+                &self.env.windows.load
+            };
+            let windows: Vec<crate::memory::Window> = windows
+                .iter()
+                .copied()
+                .filter(|w| w.len >= a.size as u64)
+                .collect();
+            let ok = self.a.new_dynamic_label();
+            let k = a.step.unsigned_abs().trailing_zeros() as i8;
+            for w in windows {
+                // rcx = first address - w.lo, at most lim (one access fits), aligned.
+                let (Ok(d), Ok(lim)) = (
+                    i32::try_from(a.first.wrapping_sub(w.lo as i64)),
+                    i32::try_from(w.len - a.size as u64),
+                ) else {
+                    continue;
+                };
+                let next = self.a.new_dynamic_label();
+                self.load_rcx(a.base);
+                dynasm!(self.a ; .arch x64 ; add rcx, d);
+                if a.size > 1 {
+                    let m = (a.size - 1) as i32;
+                    dynasm!(self.a ; .arch x64 ; test ecx, m ; jnz =>fail);
+                }
+                dynasm!(self.a ; .arch x64 ; cmp rcx, lim ; ja =>next);
+                // Iterations in the window: (lim - rcx) / step + 1 going up, rcx / -step + 1
+                // going down; rax = the least so far.
+                if a.step > 0 {
+                    dynasm!(self.a ; .arch x64 ; mov edx, lim ; sub rdx, rcx);
+                } else if a.step < 0 {
+                    dynasm!(self.a ; .arch x64 ; mov rdx, rcx);
+                }
+                if a.step != 0 {
+                    dynasm!(self.a
+                        ; .arch x64
+                        ; shr rdx, k
+                        ; add rdx, 1
+                        ; cmp rax, rdx
+                        ; cmova rax, rdx
+                    );
+                }
+                dynasm!(self.a ; .arch x64 ; jmp =>ok ; =>next);
+            }
+            dynasm!(self.a ; .arch x64 ; jmp =>fail ; =>ok);
         }
     }
 
@@ -712,6 +840,10 @@ impl Emitter<'_> {
             align: size,
             store,
         };
+        if self.unchecked & (1u32 << (ins.rs1 & 31)) != 0 {
+            // Checked before the loop for every iteration (`loop_ranges`).
+            return (idx, disp);
+        }
         let (mut range, mut group) = (own, None);
         let k = i as usize;
         match self.plans.get(k).copied() {

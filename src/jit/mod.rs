@@ -23,6 +23,7 @@ pub mod direct;
 pub mod discover;
 pub mod hot;
 pub mod lift;
+pub mod loops;
 pub mod runtime;
 pub mod sweep;
 
