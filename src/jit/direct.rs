@@ -82,7 +82,7 @@ const PINNED: [(u8, Rq); 10] = [
 const FRAME_SIZE: i32 = 40;
 const FRAME_CTX: i32 = 0;
 const FRAME_LIMIT: i32 = 8;
-/// A simple loop's iterations left for its unchecked copy (`Emitter::simple_loop`).
+/// A simple loop's floor for r15 in its unchecked copy (`Emitter::simple_loop`).
 const FRAME_TRIPS: i32 = 16;
 
 /// Where an operation with one destination computes: in place in `rd`'s host register when
@@ -623,9 +623,19 @@ impl Emitter<'_> {
         let fast_head = self.a.new_dynamic_label();
         let fast_count = self.a.new_dynamic_label();
         self.loop_trips(plan, checked_body);
+        // Each iteration takes n cycles off r15 (the cycles left), so the unchecked copy may
+        // start an iteration while r15 is above r15 - M * n as it is here (0 when that is
+        // negative: the budget ends the loop first). A compare with the frame slot, which no
+        // iteration writes.
+        let n = block.instrs.len() as i32;
         dynasm!(self.a
             ; .arch x64
-            ; mov QWORD [rsp + FRAME_TRIPS], rax
+            ; imul rax, rax, n
+            ; mov rcx, r15
+            ; xor edx, edx
+            ; sub rcx, rax
+            ; cmovb rcx, rdx
+            ; mov QWORD [rsp + FRAME_TRIPS], rcx
             ; jmp =>fast_count
             ; =>fast_head
         );
@@ -633,8 +643,8 @@ impl Emitter<'_> {
         dynasm!(self.a
             ; .arch x64
             ; =>fast_count
-            ; sub QWORD [rsp + FRAME_TRIPS], 1
-            ; jb =>checked_body
+            ; cmp r15, QWORD [rsp + FRAME_TRIPS]
+            ; jbe =>checked_body
         );
         // The unchecked copy: its back edge goes to its own checkpoint, and nothing falls
         // through into the checked copy.

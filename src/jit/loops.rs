@@ -12,8 +12,9 @@
 //! Before the loop, the code checks each covered access's first address (`a0`: inside a fast
 //! window, aligned) and computes how many iterations stay in that window, `M_a` (unbounded for
 //! an invariant base); `M` is the least of them (and at most [`MAX_TRIPS`]). A copy of the loop
-//! without the covered accesses' checks then runs at most `M` iterations, counting them in a
-//! frame slot; the next iteration, and every iteration when a first address fails its check,
+//! without the covered accesses' checks then runs at most `M` iterations (each takes the
+//! block's length off the cycles-left register, which the copy compares with a floor computed
+//! here); the next iteration, and every iteration when a first address fails its check,
 //! runs in the ordinary copy, which checks every access. How the loop ends does not matter:
 //! the count bounds what the unchecked copy may do. Both copies have the same budget
 //! checkpoints, uncovered accesses and exits, so they leave the loop in the same states.
