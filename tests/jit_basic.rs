@@ -1051,11 +1051,8 @@ fn a_loop_closed_by_a_static_jalr_stops_at_the_cycle_limit() {
 // off their end or start (the fault at the exact iteration), starting misaligned or outside
 // any window, with a zero count that wraps, and ending on data.
 
-const A3: u8 = 13;
-const A4: u8 = 14;
-const A5: u8 = 15;
+use reg::{A3, A4, A5, A7};
 const A6: u8 = 16;
-const A7: u8 = 17;
 
 /// Run `t` to its end and at cycle limits spread over the run (all of the first 40), on both
 /// engines and resumed both ways; the full outcome.
