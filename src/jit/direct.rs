@@ -83,7 +83,7 @@ const FRAME_SIZE: i32 = 40;
 const FRAME_CTX: i32 = 0;
 const FRAME_LIMIT: i32 = 8;
 /// A simple loop's floor for r15 in its unchecked copy (`Emitter::simple_loop`).
-const FRAME_TRIPS: i32 = 16;
+const FRAME_LOOP_FLOOR: i32 = 16;
 
 /// Where an operation with one destination computes: in place in `rd`'s host register when
 /// `rd` is pinned, else in rax (then stored).
@@ -635,7 +635,7 @@ impl Emitter<'_> {
             ; xor edx, edx
             ; sub rcx, rax
             ; cmovb rcx, rdx
-            ; mov QWORD [rsp + FRAME_TRIPS], rcx
+            ; mov QWORD [rsp + FRAME_LOOP_FLOOR], rcx
             ; jmp =>fast_count
             ; =>fast_head
         );
@@ -643,7 +643,7 @@ impl Emitter<'_> {
         dynasm!(self.a
             ; .arch x64
             ; =>fast_count
-            ; cmp r15, QWORD [rsp + FRAME_TRIPS]
+            ; cmp r15, QWORD [rsp + FRAME_LOOP_FLOOR]
             ; jbe =>checked_body
         );
         // The unchecked copy: its back edge goes to its own checkpoint, and nothing falls
@@ -851,7 +851,7 @@ impl Emitter<'_> {
             store,
         };
         if self.unchecked & (1u32 << (ins.rs1 & 31)) != 0 {
-            // Checked before the loop for every iteration (`loop_ranges`).
+            // Checked before the loop for every iteration it runs (`loop_trips`).
             return (idx, disp);
         }
         let (mut range, mut group) = (own, None);

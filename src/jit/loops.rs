@@ -128,27 +128,27 @@ pub fn plan(block: &Block) -> Option<LoopPlan> {
     Some(LoopPlan { covered, bases })
 }
 
-/// How many iterations, from the first, keep an access whose first address is `off` bytes
-/// into a window of `len` bytes inside it: the model the code before the loop implements
-/// (`None`: the first address is outside; `u64::MAX`: an invariant base). For tests.
-pub fn window_trips(a: &Covered, off: u64, len: u64) -> Option<u64> {
-    let lim = len.checked_sub(a.size as u64)?;
-    if off > lim {
-        return None;
-    }
-    let k = a.step.unsigned_abs().trailing_zeros();
-    Some(match a.step {
-        0 => u64::MAX,
-        s if s > 0 => ((lim - off) >> k) + 1,
-        _ => (off >> k) + 1,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::isa::encode::encode;
     use crate::isa::{decode, Xlen};
+
+    /// How many iterations, from the first, keep an access whose first address is `off` bytes
+    /// into a window of `len` bytes inside it: the model `Emitter::loop_trips` implements
+    /// (`None`: the first address is outside; `u64::MAX`: an invariant base).
+    fn window_trips(a: &Covered, off: u64, len: u64) -> Option<u64> {
+        let lim = len.checked_sub(a.size as u64)?;
+        if off > lim {
+            return None;
+        }
+        let k = a.step.unsigned_abs().trailing_zeros();
+        Some(match a.step {
+            0 => u64::MAX,
+            s if s > 0 => ((lim - off) >> k) + 1,
+            _ => (off >> k) + 1,
+        })
+    }
 
     fn block(words: &[u32]) -> Block {
         let base = 0x1000u64;
