@@ -27,10 +27,13 @@
 #           wall_seconds then excludes translation)
 #   qemu    `qemu-riscv{32,64} ELF < blob 3>out` (soft variants only: the -accel guests use
 #           project ecalls that qemu-user does not implement)
-#   native  the host-native build (software hash backends) `--input FRAME --output out`
+#   native  the host-native build (software hash backends) `--input FRAME --output out`, with
+#           RVJIT_NATIVE_TIMING=1: it reports its own run time on stderr ("native exec")
 # "jit exec": the translated code's run time, measured by jit_split (else: in-process run time
 # minus translate time of the same run when rvjit reports it, else the difference of the
-# medians); ratios use it.
+# medians). "interp exec" (rvjit's `wall_seconds`) and "native exec" are the in-process run
+# times of the other two: jit/native and interp/jit compare like with like, without process
+# start-up (a few ms, most of a short guest's process time).
 set -euo pipefail
 # The body is one function, parsed whole before it runs: editing this file during a long run
 # cannot change the run.
@@ -240,7 +243,7 @@ run_case() { # rep case engine
         native)
             [[ $native == - ]] && return 0
             t0=$EPOCHREALTIME
-            "${lim[@]}" "$native" --input "$frame" --output "$pub" >"$out" 2>"$err" || status=$?
+            RVJIT_NATIVE_TIMING=1 "${lim[@]}" "$native" --input "$frame" --output "$pub" >"$out" 2>"$err" || status=$?
             t1=$EPOCHREALTIME
             timed native && return 0
             ;;
@@ -259,6 +262,19 @@ run_case() { # rep case engine
     fi
     local secs; secs="$(python3 -c "print(${t1} - ${t0})")"
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$guest" "$t" "$engine" "$rep" "$secs" "$cycles" >>"$records"
+    # In-process run times, comparable with "jit exec" (no process start-up, ELF or input loading).
+    if [[ $engine == interp ]]; then
+        printf '%s\t%s\tinterp-exec\t%s\t%s\t\n' "$guest" "$t" "$rep" "$(field "$json" wall_seconds)" >>"$records"
+    elif [[ $engine == native ]]; then
+        local ne; ne="$(sed -n 's/^rvjit-native: exec_seconds //p' "$err" | tail -n 1)"
+        if [[ -n $ne ]]; then
+            printf '%s\t%s\tnative-exec\t%s\t%s\t\n' "$guest" "$t" "$rep" "$ne" >>"$records"
+        elif [[ $strict == 1 ]]; then
+            die "$key: the host-native build did not report its run time (RVJIT_NATIVE_TIMING); rebuild it with scripts/build-guests.sh --target native"
+        else
+            note "$key: the host-native build did not report its run time (built before RVJIT_NATIVE_TIMING?); jit/native uses its process wall time"
+        fi
+    fi
 }
 
 # ---- the runs: round-robin per repetition ------------------------------------------------

@@ -4,7 +4,8 @@ geometric means. Usage: table.py RECORDS.tsv [MARKDOWN_FILE] [REPS] [QUICK].
 
 RECORDS rows: guest, target, engine, repetition, seconds, cycles (cycles only for rvjit runs).
 Engines: interp, jit (process wall, translation included), tr (translate-only run), tr-run (the
-translate time the jit run reported itself; preferred over tr), qemu, native.
+translate time the jit run reported itself; preferred over tr), qemu, native; in-process run
+times: exec (the translated code), interp-exec, native-exec (the native build's own report).
 """
 import math
 import statistics
@@ -50,6 +51,10 @@ def main():
     for g, t in order:
         c = cycles.get((g, t))
         interp, jit, qemu, native = (med(g, t, e) for e in ("interp", "jit", "qemu", "native"))
+        interp_exec, native_exec = med(g, t, "interp-exec"), med(g, t, "native-exec")
+        # Run time against run time: process start-up is a few ms, most of a short guest's
+        # process time. Without the native build's own report there is no jit/native ratio.
+        interp_run = interp_exec if interp_exec is not None else interp
         tr = med(g, t, "tr-run")
         if tr is None:
             tr = med(g, t, "tr")
@@ -64,10 +69,10 @@ def main():
             exe = None
             noisy.add((g, t))
         r = {
-            "jit/native": exe / native if exe and native else None,
+            "jit/native": exe / native_exec if exe and native_exec else None,
             "qemu/jit": qemu / exe if exe and qemu else None,
             "qemu/jit+tr": qemu / jit if jit and qemu else None,
-            "interp/jit": interp / exe if exe and interp else None,
+            "interp/jit": interp_run / exe if exe and interp_run else None,
         }
         for name, v in r.items():
             if v is not None:
@@ -75,16 +80,18 @@ def main():
                 ratios[name]["all"].append(v)
         rows.append({
             "guest": g, "target": TARGET_SHORT.get(t, t), "cycles": c,
-            "interp": interp, "jit": jit, "tr": tr, "exec": exe, "qemu": qemu, "native": native,
-            "interp_mips": c / interp / 1e6 if c and interp else None,
+            "interp": interp, "interp_exec": interp_exec, "jit": jit, "tr": tr, "exec": exe,
+            "qemu": qemu, "native": native, "native_exec": native_exec,
+            "interp_mips": c / interp_run / 1e6 if c and interp_run else None,
             "jit_mips": c / exe / 1e6 if c and exe else None,
             **r,
         })
 
     cols = [
         ("guest", "guest", "s"), ("target", "target", "s"), ("cycles", "Mcycles", "m"),
-        ("interp", "interp s", "t"), ("jit", "jit s", "t"), ("tr", "translate s", "t"),
-        ("exec", "jit exec s", "t"), ("qemu", "qemu s", "t"), ("native", "native s", "t"),
+        ("interp", "interp s", "t"), ("interp_exec", "interp exec s", "t"), ("jit", "jit s", "t"),
+        ("tr", "translate s", "t"), ("exec", "jit exec s", "t"), ("qemu", "qemu s", "t"),
+        ("native", "native s", "t"), ("native_exec", "native exec s", "t"),
         ("interp_mips", "interp MIPS", "f"), ("jit_mips", "jit MIPS", "f"),
         ("jit/native", "jit/native", "r"), ("qemu/jit", "qemu/jit", "r"),
         ("qemu/jit+tr", "qemu/(jit+tr)", "r"), ("interp/jit", "interp/jit", "r"),
@@ -105,23 +112,26 @@ def main():
 
     table = [[fmt(row[k], kind, k) for k, _, kind in cols] for row in rows]
     # Engines killed by --timeout: ">N" instead of a time.
-    engine_col = {"interp": 3, "jit": 4, "tr": 5, "qemu": 7, "native": 8}
+    col_of = {k: i for i, (k, _, _) in enumerate(cols)}
+    engine_col = {"interp": col_of["interp"], "jit": col_of["jit"], "tr": col_of["tr"],
+                  "qemu": col_of["qemu"], "native": col_of["native"]}
     for line, (g, t) in zip(table, order):
         for e, i in engine_col.items():
             v = times.get((g, t, "timeout:" + e))
             if v and times.get((g, t, e if e != "jit" else "jit")) is None:
                 line[i] = f">{v[0]:.0f}"
                 if e in ("jit", "tr"):
-                    line[6] = "-"
+                    line[col_of["exec"]] = "-"
     for line, row in zip(table, rows):
         if (row["guest"], [t for t in TARGET_SHORT if TARGET_SHORT[t] == row["target"]][0] if row["target"] in TARGET_SHORT.values() else row["target"]) in noisy:
-            line[6] = "<noise"
+            line[col_of["exec"]] = "<noise"
     geo = []
     targets = sorted({t for name in ratios for t in ratios[name] if t != "all"})
     for t in targets + ["all"]:
         label = TARGET_SHORT.get(t, t)
-        line = [f"geomean ({label})", "", "", "", "", "", "", "", "", "", ""]
-        for k, _, _ in cols[11:]:
+        first_ratio = col_of["jit/native"]
+        line = [f"geomean ({label})"] + [""] * (first_ratio - 1)
+        for k, _, _ in cols[first_ratio:]:
             v = ratios[k].get(t)
             line.append(f"{math.exp(sum(map(math.log, v)) / len(v)):.2f} (n={len(v)})" if v else "-")
         geo.append(line)
@@ -135,12 +145,17 @@ def main():
         print(text_line(line))
     legend = (
         f"Medians of {reps} interleaved repetition(s){' (--quick: smallest inputs)' if quick else ''}. "
-        "interp/jit/qemu/native: process wall time; translate: translation only; "
+        "interp/jit/qemu/native s: process wall time; translate: translation only; "
         "jit exec = run time of the translated code (benches/jit_split.rs: translate and run timed "
         "separately in one process; without it estimated as jit minus translate, <noise when too "
-        "short to separate; left out of ratios). MIPS = guest instructions (cycles) per second of "
-        "interp / jit exec time. Ratios use jit exec, except qemu/(jit+tr) which includes "
-        "translation. qemu runs only the soft variants (the -accel guests use project ecalls)."
+        "short to separate; left out of ratios); interp exec, native exec = in-process run time of "
+        "the interpreter (rvjit's wall_seconds) and of the host-native build (its "
+        "RVJIT_NATIVE_TIMING report), both without process start-up, ELF or input loading. "
+        "MIPS = guest instructions (cycles) per second of interp exec / jit exec time. "
+        "jit/native and interp/jit compare those run times; qemu/jit divides qemu's process "
+        "time (its translation and start-up included; it has no in-process split) by jit exec, "
+        "qemu/(jit+tr) by the whole jit process. qemu runs only the soft variants (the -accel "
+        "guests use project ecalls)."
     )
     print(legend)
 

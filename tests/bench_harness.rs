@@ -124,6 +124,36 @@ fn quick_comparison_runs_and_engines_agree() {
         targets.len(),
         "{markdown}"
     );
+    // The ratios compare in-process run times: with the native build present, every row has
+    // the interpreter's and the native build's own run time, and a jit/native ratio.
+    if native.is_file() {
+        let cells = |l: &str| -> Vec<String> {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        };
+        let head = cells(markdown.lines().next().unwrap_or_default());
+        let col = |name: &str| {
+            head.iter()
+                .position(|h| h == name)
+                .unwrap_or_else(|| panic!("no {name:?} column in:\n{markdown}"))
+        };
+        let (interp_exec, native_exec, ratio) = (
+            col("interp exec s"),
+            col("native exec s"),
+            col("jit/native"),
+        );
+        for line in markdown.lines().filter(|l| l.starts_with("| fibonacci |")) {
+            let row = cells(line);
+            for i in [interp_exec, native_exec, ratio] {
+                let v: f64 = row[i]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("column {:?} is not a number: {line} (a native build from before RVJIT_NATIVE_TIMING? scripts/build-guests.sh --target native)", head[i]));
+                assert!(v > 0.0, "column {:?}: {line}", head[i]);
+            }
+        }
+    }
 }
 
 /// The agreement check is real: a "native build" that prints something else fails the run.

@@ -3,11 +3,18 @@
 //! `guest --input FILE... --hint FILE... [--output FILE]`: each `--input` file is one input
 //! frame (the frames are served as the same length-prefixed byte stream as on RISC-V), each
 //! `--hint` file one hint frame, and the public output goes to `--output` (or is discarded).
+//!
+//! With `RVJIT_NATIVE_TIMING` set in the environment, the process prints
+//! `rvjit-native: exec_seconds S` on stderr when it exits: the time from the end of argument
+//! parsing and input loading to the process exit, i.e. the guest's own run without process
+//! start-up, as `rvjit`'s in-process run time excludes its own start-up and ELF loading.
+//! bench/compare.sh compares the translated code against this.
 
 use std::fs::File;
 use std::io::Write;
 use std::string::String;
 use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Instant;
 use std::vec::Vec;
 
 use crate::abi;
@@ -63,6 +70,33 @@ pub fn native_init() {
         std::eprintln!("{info}");
         std::process::exit(abi::EXIT_PANIC as i32);
     }));
+    if std::env::var_os("RVJIT_NATIVE_TIMING").is_some() {
+        start_timing();
+    }
+}
+
+static RUN_START: OnceLock<Instant> = OnceLock::new();
+
+extern "C" {
+    // libc's; std links libc on every host this mode supports.
+    fn atexit(callback: extern "C" fn()) -> core::ffi::c_int;
+}
+
+/// Both ways out (`main` returning, and `exit`/panic through `std::process::exit`) end in libc's
+/// `exit`, which runs the `atexit` callbacks: one hook covers them all.
+fn start_timing() {
+    extern "C" fn report() {
+        if let Some(start) = RUN_START.get() {
+            let secs = start.elapsed().as_secs_f64();
+            let _ = std::io::stdout().flush();
+            let _ = writeln!(std::io::stderr(), "rvjit-native: exec_seconds {secs:.9}");
+        }
+    }
+    // SAFETY: `report` is a plain `extern "C" fn()` that stays valid for the whole process; it
+    // only reads a `OnceLock` and writes to stderr, both fine during `exit`.
+    if unsafe { atexit(report) } == 0 {
+        let _ = RUN_START.set(Instant::now());
+    }
 }
 
 pub fn write(fd: u32, bytes: &[u8]) {
