@@ -93,7 +93,9 @@ fi
 # benches/jit_split.rs: translate + run in one process, timed separately (exact "jit exec").
 split="${RVJIT_SPLIT_BIN:-}"
 if [[ -z $split && $build == 1 ]]; then
-    split="$(cd "$ROOT" && cargo bench --quiet --bench jit_split --no-run --message-format=json 2>/dev/null \
+    # --workspace: the same feature resolution as `cargo test --workspace`, so under CI only
+    # rvjit's bench target is compiled here, not criterion's dependencies again.
+    split="$(cd "$ROOT" && cargo bench --workspace --quiet --bench jit_split --no-run --message-format=json 2>/dev/null \
         | python3 -c 'import json,sys
 for l in sys.stdin:
     m = json.loads(l)
