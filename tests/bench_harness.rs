@@ -139,19 +139,31 @@ fn quick_comparison_runs_and_engines_agree() {
                 .position(|h| h == name)
                 .unwrap_or_else(|| panic!("no {name:?} column in:\n{markdown}"))
         };
-        let (interp_exec, native_exec, ratio) = (
+        let (interp_exec, jit_exec, native_exec) = (
             col("interp exec s"),
+            col("jit exec s"),
             col("native exec s"),
-            col("jit/native"),
         );
+        let (jit_native, interp_jit) = (col("jit/native"), col("interp/jit"));
         for line in markdown.lines().filter(|l| l.starts_with("| fibonacci |")) {
             let row = cells(line);
-            for i in [interp_exec, native_exec, ratio] {
-                let v: f64 = row[i]
+            let v = |i: usize| -> f64 {
+                let v = row[i]
                     .parse()
                     .unwrap_or_else(|_| panic!("column {:?} is not a number: {line} (a native build from before RVJIT_NATIVE_TIMING? scripts/build-guests.sh --target native)", head[i]));
                 assert!(v > 0.0, "column {:?}: {line}", head[i]);
-            }
+                v
+            };
+            // The printed times have 3 significant digits, the ratios 2 decimals.
+            let close = |a: f64, b: f64| (a - b).abs() <= 0.03 * b.max(a) + 0.006;
+            assert!(
+                close(v(jit_native), v(jit_exec) / v(native_exec)),
+                "jit/native is not jit exec / native exec: {line}"
+            );
+            assert!(
+                close(v(interp_jit), v(interp_exec) / v(jit_exec)),
+                "interp/jit is not interp exec / jit exec: {line}"
+            );
         }
     }
 }
