@@ -26,7 +26,8 @@
 #           `rvjit --json` carries a translate time (translation.translate_seconds; its
 #           wall_seconds then excludes translation)
 #   qemu    `qemu-riscv{32,64} ELF < blob 3>out` (soft variants only: the -accel guests use
-#           project ecalls that qemu-user does not implement)
+#           project ecalls that qemu-user does not implement); once per repetition and target
+#           also fibonacci's small input, qemu's start-up ("(qemu-start)/jit" takes it off)
 #   native  the host-native build (software hash backends) `--input FRAME --output out`, with
 #           RVJIT_NATIVE_TIMING=1: it reports its own run time on stderr ("native exec")
 # "jit exec": the translated code's run time, measured by jit_split (else: in-process run time
@@ -144,6 +145,20 @@ for line in "${GUESTS[@]}"; do
     done
 done
 [[ ${#cases[@]} -gt 0 ]] || die "nothing to run (check --guest/--target)"
+# qemu-user's start-up per target: fibonacci's small input (a few hundred instructions) under
+# qemu, once per repetition. table.py takes it off qemu's process time for "(qemu-start)/jit".
+probes=()   # "target qemu elf blob"
+if [[ -f $ROOT/guests/inputs/fibonacci/small.bin ]]; then
+    for c in "${cases[@]}"; do
+        read -r _ t _ _ _ q _ <<<"$c"
+        [[ $q == - || " ${probes[*]-} " == *" $t "* ]] && continue
+        elf="$ROOT/guests/bin/$t/fibonacci"
+        [[ -f $elf ]] || continue
+        blob="$work/blob.qemu-start"
+        [[ -f $blob ]] || python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(struct.pack("<I",len(d))+d)' "$ROOT/guests/inputs/fibonacci/small.bin" "$blob"
+        probes+=("$t $q $elf $blob")
+    done
+fi
 
 # ---- one timed run -----------------------------------------------------------------------
 # run ID ENGINE: runs, checks the outcome against the case's reference, appends a record.
@@ -286,6 +301,13 @@ engines=(interp jit qemu native tr)
 echo "compare: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $reps repetition(s), ${#cases[@]} case(s), rvjit $rvjit" >&2
 for ((rep = 1; rep <= reps; rep++)); do
     echo "compare: repetition $rep/$reps" >&2
+    for p in "${probes[@]}"; do
+        read -r t q elf blob <<<"$p"
+        t0=$EPOCHREALTIME
+        "${lim[@]}" "$q" "$elf" <"$blob" >/dev/null 2>&1 3>/dev/null || die "$t: qemu start-up probe ($q $elf) failed"
+        t1=$EPOCHREALTIME
+        printf '_qemu_start\t%s\tqemu-start\t%s\t%s\t\n' "$t" "$rep" "$(python3 -c "print(${t1} - ${t0})")" >>"$records"
+    done
     n=${#engines[@]}
     for c in "${cases[@]}"; do
         for ((i = 0; i < n; i++)); do

@@ -113,6 +113,20 @@ fn quick_comparison_runs_and_engines_agree() {
         );
     }
     assert!(stdout.contains("geomean (all)"), "{stdout}");
+    if have("qemu-riscv64") && have("qemu-riscv32") {
+        // qemu's start-up, measured per target for the (qemu-start)/jit column.
+        let key = "qemu start-up (median, fibonacci small):";
+        let starts = stdout
+            .split_once(key)
+            .map(|(_, rest)| rest.lines().next().unwrap_or_default())
+            .unwrap_or_else(|| panic!("no {key:?} in: {stdout}"));
+        for t in targets {
+            assert!(
+                starts.contains(&format!("{} 0.", t.trim())),
+                "no qemu start-up for {t}: {starts}"
+            );
+        }
+    }
     let markdown = std::fs::read_to_string(&md).expect("the --markdown file");
     let _ = std::fs::remove_file(&md);
     assert!(markdown.starts_with("| guest | target |"), "{markdown}");
