@@ -289,7 +289,7 @@ run_case() { # rep case engine
         elif [[ $strict == 1 ]]; then
             die "$key: the host-native build did not report its run time (RVJIT_NATIVE_TIMING); rebuild it with scripts/build-guests.sh --target native"
         else
-            note "$key: the host-native build did not report its run time (built before RVJIT_NATIVE_TIMING?); jit/native uses its process wall time"
+            note "$key: the host-native build did not report its run time (built before RVJIT_NATIVE_TIMING? scripts/build-guests.sh --target native); no jit/native ratio"
         fi
     fi
 }
