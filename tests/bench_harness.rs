@@ -2,9 +2,10 @@
 //! input (fibonacci small, every committed target). It asserts that the run succeeds and that
 //! all engines agree (the script fails on any difference in stdout, public output or exit
 //! status), that its ratios divide in-process run times (jit/native, interp/jit) and that
-//! qemu's start-up is measured; it is not a timing gate. Without qemu-user or the host-native build those columns
-//! are skipped with a message, except under CI (env CI set), where they are required
-//! (`--strict`; the native build is made with scripts/build-guests.sh when missing).
+//! qemu's start-up is measured; it is not a timing gate. Without qemu-user or the host-native
+//! build those columns are skipped with a message, except under CI (env CI set), where they
+//! are required (`--strict`; the native build is made with scripts/build-guests.sh when
+//! missing).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
