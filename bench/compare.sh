@@ -112,6 +112,14 @@ trap 'rm -rf "$work"' EXIT
 records="$work/records.tsv"   # guest target engine rep seconds cycles
 : >"$records"
 
+# qemu reads the input as a byte stream: u32-LE length prefix, then the frame. Prints the path
+# of FRAME's stream, made once.
+blob_of() {
+    local b; b="$work/blob.$(basename "$(dirname "$1")").$(basename "$1" .bin)"
+    [[ -f $b ]] || python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(struct.pack("<I",len(d))+d)' "$1" "$b"
+    echo "$b"
+}
+
 # ---- the cases ---------------------------------------------------------------------------
 cases=()   # "guest target elf frame blob qemu native"
 for line in "${GUESTS[@]}"; do
@@ -138,10 +146,7 @@ for line in "${GUESTS[@]}"; do
                 note "$q not installed; qemu column skipped"; q="-"
             fi
         fi
-        # qemu reads the input as a byte stream: u32-LE length prefix, then the frame.
-        blob="$work/blob.$guest.$input"
-        [[ -f $blob ]] || python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(struct.pack("<I",len(d))+d)' "$frame" "$blob"
-        cases+=("$guest $t $elf $frame $blob $q $native")
+        cases+=("$guest $t $elf $frame $(blob_of "$frame") $q $native")
     done
 done
 [[ ${#cases[@]} -gt 0 ]] || die "nothing to run (check --guest/--target)"
@@ -154,9 +159,7 @@ if [[ -f $ROOT/guests/inputs/fibonacci/small.bin ]]; then
         [[ $q == - || " ${probes[*]-} " == *" $t "* ]] && continue
         elf="$ROOT/guests/bin/$t/fibonacci"
         [[ -f $elf ]] || continue
-        blob="$work/blob.qemu-start"
-        [[ -f $blob ]] || python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(struct.pack("<I",len(d))+d)' "$ROOT/guests/inputs/fibonacci/small.bin" "$blob"
-        probes+=("$t $q $elf $blob")
+        probes+=("$t $q $elf $(blob_of "$ROOT/guests/inputs/fibonacci/small.bin")")
     done
 fi
 

@@ -53,8 +53,7 @@ def main():
         interp, jit, qemu, native = (med(g, t, e) for e in ("interp", "jit", "qemu", "native"))
         interp_exec, native_exec = med(g, t, "interp-exec"), med(g, t, "native-exec")
         # Run time against run time: process start-up is a few ms, most of a short guest's
-        # process time. Without the native build's own report there is no jit/native ratio.
-        interp_run = interp_exec if interp_exec is not None else interp
+        # process time. Without an in-process time there is no ratio.
         # qemu's process time less its start-up on a trivial guest: an estimate of its run.
         qemu_start = med("_qemu_start", t, "qemu-start")
         qemu_run = qemu - qemu_start if qemu and qemu_start is not None else None
@@ -76,7 +75,7 @@ def main():
             "qemu/jit": qemu / exe if exe and qemu else None,
             "qemu-start/jit": qemu_run / exe if exe and qemu_run and qemu_run > 0 else None,
             "qemu/jit+tr": qemu / jit if jit and qemu else None,
-            "interp/jit": interp_run / exe if exe and interp_run else None,
+            "interp/jit": interp_exec / exe if exe and interp_exec else None,
         }
         for name, v in r.items():
             if v is not None:
@@ -86,7 +85,7 @@ def main():
             "guest": g, "target": TARGET_SHORT.get(t, t), "cycles": c,
             "interp": interp, "interp_exec": interp_exec, "jit": jit, "tr": tr, "exec": exe,
             "qemu": qemu, "native": native, "native_exec": native_exec,
-            "interp_mips": c / interp_run / 1e6 if c and interp_run else None,
+            "interp_mips": c / interp_exec / 1e6 if c and interp_exec else None,
             "jit_mips": c / exe / 1e6 if c and exe else None,
             **r,
         })

@@ -211,6 +211,11 @@ impl Op {
             .is_some_and(|row| matches!(row.format, Format::Amo | Format::Lr))
     }
 
+    /// Is this a conditional branch (derived from the table's formats)?
+    pub fn is_branch(self) -> bool {
+        self.info().is_some_and(|row| row.format == Format::B)
+    }
+
     /// Does this operation end a basic block (changes control flow or leaves guest code)?
     pub fn ends_block(self) -> bool {
         matches!(
@@ -228,5 +233,24 @@ impl Op {
                 | Op::Terminate
                 | Op::Illegal
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branches_are_the_six_b_format_rows() {
+        let branches: Vec<Op> = TABLE
+            .iter()
+            .map(|row| row.op)
+            .filter(|op| op.is_branch())
+            .collect();
+        assert_eq!(
+            branches,
+            [Op::Beq, Op::Bne, Op::Blt, Op::Bge, Op::Bltu, Op::Bgeu]
+        );
+        assert!(!Op::Jal.is_branch() && !Op::Jalr.is_branch() && !Op::Illegal.is_branch());
     }
 }

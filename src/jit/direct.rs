@@ -669,20 +669,16 @@ impl Emitter<'_> {
     fn loop_trips(&mut self, plan: &loops::LoopPlan, fail: DynamicLabel) {
         let max = loops::MAX_TRIPS as i64;
         dynasm!(self.a ; .arch x64 ; mov rax, QWORD max);
+        let env = self.env;
         for a in &plan.covered {
             let windows = if a.store {
-                &self.env.windows.store
+                &env.windows.store
             } else {
-                &self.env.windows.load
+                &env.windows.load
             };
-            let windows: Vec<crate::memory::Window> = windows
-                .iter()
-                .copied()
-                .filter(|w| w.len >= a.size as u64)
-                .collect();
             let ok = self.a.new_dynamic_label();
             let k = a.step.unsigned_abs().trailing_zeros() as i8;
-            for w in windows {
+            for w in windows.iter().filter(|w| w.len >= a.size as u64) {
                 // rcx = first address - w.lo, at most lim (one access fits), aligned.
                 let (Ok(d), Ok(lim)) = (
                     i32::try_from(a.first.wrapping_sub(w.lo as i64)),

@@ -55,11 +55,7 @@ const MAX_COVERED: usize = 8;
 pub fn plan(block: &Block) -> Option<LoopPlan> {
     let (&(pc, last), body) = block.instrs.split_last()?;
     let target = pc.wrapping_add(last.imm as i64 as u64);
-    let branch = matches!(
-        last.op,
-        Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu
-    );
-    if !branch || target != block.start {
+    if !last.op.is_branch() || target != block.start {
         return None;
     }
     // Writes per register, and the index and step of each register's `addi r, r, c`.
