@@ -1229,3 +1229,44 @@ fn simple_loops_agree_when_promoted() {
         }
     }
 }
+
+/// The optimising tier keeps a simple loop's registers in SSA values across iterations and
+/// stores them only when control leaves the loop (`lift::Promoted`): every exit inside the
+/// loop (a cycle limit at any iteration, a fault at the exact iteration, a misaligned access
+/// the interpreter finishes) must still leave the interpreter's full state. Regions turn hot
+/// at their first checkpoint pass, so the loops run in that tier from their second iteration.
+#[test]
+fn simple_loops_with_promoted_registers_exit_exactly() {
+    use rvjit::jit::HotCompile;
+    let ram_end = DATA_BASE + RAM_SIZE;
+    for xlen in XLENS {
+        let cases = [
+            store_words(xlen, DATA_BASE + 0x100, DATA_BASE + 0x200),
+            store_words(xlen, ram_end - 64, ram_end + 64),
+            store_words(xlen, DATA_BASE + 0x104, DATA_BASE + 0x180).trap_misaligned(),
+            copy_bytes(xlen, DATA_BASE + 0x1000, DATA_BASE + 3, 60),
+            copy_bytes(xlen, DATA_BASE + 0x1000, ram_end - 20, 100),
+            search_down(xlen, DATA_BASE + 80, &[0, 0, 5, 0, 0]),
+            search_down(xlen, DATA_BASE + 84, &[0, 0, 5, 0, 0]),
+        ];
+        for t in &cases {
+            let mut a = t.machine();
+            let whole = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
+            let total = whole.cycle();
+            let mut promoted = false;
+            for limit in 0..total + 2 {
+                let t = t.clone().limit(limit);
+                let mut a = t.machine();
+                let reference = Outcome::capture(rvjit::interp::run(&mut a, limit), a);
+                let (o, tr) = run_tiered(&t, Some(1), HotCompile::Lockstep);
+                reference.assert_same(&o, &format!("optimising tier, limit {limit}"));
+                promoted |= tr.stats().hot_regions > 0;
+            }
+            // (RV64's doublewords 4 bytes off their alignment trap at the first store.)
+            assert!(
+                promoted || total < 4,
+                "the loop never ran in the optimising tier ({total} cycles)"
+            );
+        }
+    }
+}

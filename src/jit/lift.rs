@@ -27,7 +27,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block as IrBlock, ExtFuncData, ExternalName, FuncRef, InstBuilder,
+    types, AbiParam, Block as IrBlock, BlockArg, ExtFuncData, ExternalName, FuncRef, InstBuilder,
     MemFlagsData, SigRef, Signature, Type, UserExternalName, Value,
 };
 use cranelift_codegen::isa::CallConv;
@@ -38,6 +38,7 @@ use std::sync::Arc;
 use super::cache::{RangeView, SLOT_CODE, SLOT_INDEX, SLOT_SIZE};
 use super::checks::{self, Plan};
 use super::discover::{Block, End, Region};
+use super::loops;
 use super::runtime::*;
 use crate::isa::{self, Instr, Op, Xlen};
 use crate::memory::{FastWindows, Window, PAGE, PAGE_SHIFT};
@@ -158,7 +159,37 @@ struct Lifter<'a, 'b> {
     reads: Vec<u32>,
     /// The block's memory access base registers (never expired, see `expire`).
     bases: u32,
+    /// The simple loop being lifted with its registers promoted (see [`Promoted`]).
+    looping: Option<Promoted>,
 }
+
+/// A simple loop ([`loops::simple_body`]) of the optimising tier whose registers live in SSA
+/// values across iterations: the loop's own Cranelift block takes every register the loop
+/// reads or writes as a parameter, loaded from the Cpu once on entry, and its writes stay
+/// pending (`Lifter::dirty`) until control leaves the loop, where they are stored through
+/// (`Lifter::flush`): at the loop's exit edge and on every cold exit, budget exits included.
+/// Every exit thus sees the interpreter's state as before. The checkpoint's cycle limit is
+/// loaded once, before the loop.
+///
+/// A register the loop writes before it reads it is a parameter too: storing its last write
+/// at once instead (as other blocks do) cost evm's rolled keccak loop 2 % more host
+/// instructions than carrying it.
+#[derive(Clone)]
+struct Promoted {
+    /// The loop's guest pc (its block's start, the target of its closing branch).
+    start: u64,
+    /// The Cranelift block of the loop body (parameters: `regs`' values).
+    body: IrBlock,
+    /// The registers the loop reads or writes, in parameter order.
+    regs: Vec<u8>,
+    limit: Value,
+}
+
+/// A simple loop's registers are promoted when it reads or writes at most this many (more
+/// would spill in the loop, where the `Cpu` is as close as a spill slot), and it has at most
+/// [`PROMOTE_MAX_LEN`] instructions.
+const PROMOTE_MAX_REGS: usize = 12;
+const PROMOTE_MAX_LEN: usize = 64;
 
 /// A clean register value whose next read in the block is more than this many instructions
 /// away is dropped from the cache and loaded again from the Cpu there: a reload instead of a
@@ -246,6 +277,7 @@ pub fn lift<'a>(
         last_write: [usize::MAX; 32],
         reads: Vec::new(),
         bases: 0,
+        looping: None,
         plans: Vec::new(),
         groups: Vec::new(),
         checked: Vec::new(),
@@ -324,7 +356,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let i = r as usize & 31;
         if i != 0 {
             self.cached[i] = Some(val);
-            if self.last_write[i] == self.at {
+            if self.last_write[i] == self.at && self.looping.is_none() {
                 // The block's last write: stored now, so the value need not live to the block's
                 // end (and `expire` may drop it). Earlier writes are stored at the end, only if
                 // not overwritten (see `flush`); storing each at once was slower.
@@ -349,6 +381,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// skip only while the base register's value is the one the leader checked (a reload is
     /// a new value).
     fn expire(&mut self, ins: &Instr) {
+        if self.looping.is_some() {
+            // A promoted loop's values are its block's parameters: they stay.
+            return;
+        }
         for r in [ins.rs1, ins.rs2, ins.rd] {
             let r = r as usize & 31;
             if r == 0
@@ -613,16 +649,21 @@ impl<'a, 'b> Lifter<'a, 'b> {
             self.dirty.iter().all(Option::is_none) && self.log_off == 0,
             "registers flushed and log pointer advanced at every block end"
         );
+        self.looping = self.promote(block);
         let n = block.instrs.len() as i64;
         if let Some(&w) = self.budgets.get(&block.start) {
             // Checkpoint: leave for the interpreter when the longest run of instructions up
             // to the next checkpoint does not fit in the remaining budget.
             let c = self.b.use_var(self.cycle);
-            // Loaded here, not kept in a register across the region.
-            let limit = self
-                .b
-                .ins()
-                .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LIMIT);
+            // Loaded here, not kept in a register across the region (a promoted loop loads
+            // it once before the loop).
+            let limit = match &self.looping {
+                Some(p) => p.limit,
+                None => self
+                    .b
+                    .ins()
+                    .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LIMIT),
+            };
             let rem = self.b.ins().isub(limit, c);
             let short = self.cmpk(IntCC::UnsignedLessThan, rem, w as i64);
             let body = self.b.create_block();
@@ -632,6 +673,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 None => {
                     self.b.ins().brif(short, out, &[], body, &[]);
                     self.enter(out);
+                    // A promoted loop's registers since its entry (nothing pending otherwise).
+                    self.flush(false);
                     let pcv = self.k64(block.start);
                     self.exit_to(pcv, STATUS_BUDGET);
                 }
@@ -703,6 +746,59 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 self.b.ins().return_(&[s]);
             }
         }
+    }
+
+    /// Start a simple loop with its registers promoted ([`Promoted`]) if `block` qualifies:
+    /// load them in the current block (the loop's head, which every entry reaches) and
+    /// continue in the loop's own block, which takes them as parameters. Not in the baseline
+    /// tier (its hot counter expects a clean state at checkpoints) nor in recording ones.
+    fn promote(&mut self, block: &Block) -> Option<Promoted> {
+        if self.hot.is_some()
+            || self.log.is_some()
+            || block.instrs.len() > PROMOTE_MAX_LEN
+            || !self.budgets.contains_key(&block.start)
+        {
+            return None;
+        }
+        loops::simple_body(block)?;
+        let (mut used, mut written) = (0u32, 0u32);
+        for (_, ins) in &block.instrs {
+            // The decoder leaves the fields a format does not have at x0.
+            used |= 1 << (ins.rs1 & 31) | 1 << (ins.rs2 & 31) | 1 << (ins.rd & 31);
+            written |= 1 << (ins.rd & 31);
+        }
+        let (used, written) = (used & !1, written & !1);
+        if used.count_ones() as usize > PROMOTE_MAX_REGS {
+            return None;
+        }
+        let regs: Vec<u8> = (1..32u8).filter(|&r| used & 1 << r != 0).collect();
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LIMIT);
+        let args: Vec<BlockArg> = regs.iter().map(|&r| self.get(r).into()).collect();
+        let body = self.b.create_block();
+        for _ in &regs {
+            self.b.append_block_param(body, self.ty);
+        }
+        self.b.ins().jump(body, &args);
+        // Sealed at the back edge, its other predecessor.
+        self.b.switch_to_block(body);
+        for (k, &r) in regs.iter().enumerate() {
+            let v = self.b.block_params(body).get(k).copied();
+            let r = usize::from(r);
+            self.cached[r] = v;
+            // Pending from the start: in later iterations they hold the last one's writes.
+            if written & 1 << r != 0 {
+                self.dirty[r] = v;
+            }
+        }
+        Some(Promoted {
+            start: block.start,
+            body,
+            regs,
+            limit,
+        })
     }
 
     /// Count a pass through the checkpoint at `pc`; leave for the optimising tier once the
@@ -809,6 +905,21 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 let a = self.get(ins.rs1);
                 let bv = self.get(ins.rs2);
                 let cond = self.b.ins().icmp(cc, a, bv);
+                if let Some(p) = self.looping.take_if(|p| p.start == target) {
+                    // A promoted loop: the back edge carries the registers, the exit edge
+                    // stores the pending ones.
+                    let c = self.b.use_var(self.cycle);
+                    let c = self.addk(c, n);
+                    self.b.def_var(self.cycle, c);
+                    let args: Vec<BlockArg> = p.regs.iter().map(|&r| self.get(r).into()).collect();
+                    let leave = self.b.create_block();
+                    self.b.ins().brif(cond, p.body, &args, leave, &[]);
+                    self.b.seal_block(p.body);
+                    self.enter(leave);
+                    self.flush(true);
+                    self.goto(next);
+                    return;
+                }
                 self.retire(n);
                 if let (Some(&t), Some(&f)) = (self.heads.get(&target), self.heads.get(&next)) {
                     if t != f {

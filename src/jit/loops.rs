@@ -21,7 +21,7 @@
 
 use super::checks;
 use super::discover::{self, Block};
-use crate::isa::Op;
+use crate::isa::{Instr, Op};
 
 /// The unchecked copy runs at most this many iterations per entry of the loop (then the
 /// checked one goes on).
@@ -51,20 +51,25 @@ pub struct LoopPlan {
 /// At most this many accesses are checked before a loop (its entry code grows with them).
 const MAX_COVERED: usize = 8;
 
-/// The plan for `block` if it is a simple loop with at least one covered access.
-pub fn plan(block: &Block) -> Option<LoopPlan> {
+/// The body of `block` (all but its closing branch) if it is a simple loop: a basic block that
+/// ends in a conditional branch back to its own start, with no call-out or other control
+/// transfer inside.
+pub fn simple_body(block: &Block) -> Option<&[(u64, Instr)]> {
     let (&(pc, last), body) = block.instrs.split_last()?;
     let target = pc.wrapping_add(last.imm as i64 as u64);
-    if !last.op.is_branch() || target != block.start {
-        return None;
-    }
+    let plain = body
+        .iter()
+        .all(|(_, ins)| !discover::is_callout(ins.op) && !discover::is_control(ins.op));
+    (last.op.is_branch() && target == block.start && plain).then_some(body)
+}
+
+/// The plan for `block` if it is a simple loop with at least one covered access.
+pub fn plan(block: &Block) -> Option<LoopPlan> {
+    let body = simple_body(block)?;
     // Writes per register, and the index and step of each register's `addi r, r, c`.
     let mut writes = [0u32; 32];
     let mut addi: [Option<(usize, i64)>; 32] = [None; 32];
     for (k, (_, ins)) in body.iter().enumerate() {
-        if discover::is_callout(ins.op) || discover::is_control(ins.op) {
-            return None;
-        }
         // Every instruction may write `rd` (stores name x0 there), as in `checks::plan`.
         let rd = usize::from(ins.rd & 31);
         if rd != 0 {
