@@ -8,7 +8,9 @@
 //!   (`Lifter::cached`; a clean value read again only much later is dropped and reloaded,
 //!   `Lifter::expire`), and every definition is stored through by the block's end (its last
 //!   write at once, earlier ones at the end unless overwritten), so leaving the region never
-//!   needs a write-back (see `Lifter::set`);
+//!   needs a write-back (see `Lifter::set`); the exception is a simple loop in the optimising
+//!   tier, whose registers are block parameters across iterations and stored wherever control
+//!   leaves it ([`Promoted`]);
 //! - budget checks sit at checkpoints only (entries and loop heads, [`Region::budgets`]): when
 //!   the longest run of instructions to the next checkpoint does not fit in `limit - cycle`,
 //!   the region leaves with [`STATUS_BUDGET`] and the interpreter finishes exactly; each block
@@ -161,6 +163,9 @@ struct Lifter<'a, 'b> {
     bases: u32,
     /// The simple loop being lifted with its registers promoted (see [`Promoted`]).
     looping: Option<Promoted>,
+    /// In a promoted loop's unchecked copy: the base registers whose accesses were checked
+    /// before the loop ([`loops::LoopPlan::bases`]).
+    unchecked: u32,
 }
 
 /// A simple loop ([`loops::simple_body`]) of the optimising tier whose registers live in SSA
@@ -174,6 +179,12 @@ struct Lifter<'a, 'b> {
 /// A register the loop writes before it reads it is a parameter too: storing its last write
 /// at once instead (as other blocks do) cost evm's rolled keccak loop 2 % more host
 /// instructions than carrying it.
+///
+/// With a loop plan ([`loops::plan`], RV64) there are two copies: an unchecked one, entered
+/// first, which skips the covered accesses' checks and, instead of a checkpoint, goes on in
+/// the checked copy once the cycle count reaches the bound `Lifter::fast_end` computed before
+/// the loop (where the windows or the budget would run out); and the checked one, with its
+/// checkpoint and every check.
 #[derive(Clone)]
 struct Promoted {
     /// The loop's guest pc (its block's start, the target of its closing branch).
@@ -183,6 +194,21 @@ struct Promoted {
     /// The registers the loop reads or writes, in parameter order.
     regs: Vec<u8>,
     limit: Value,
+    /// The unchecked copy: the cycle count from which it goes on in the checked copy
+    /// (`Lifter::fast_end`), and that copy's block.
+    fast: Option<(Value, IrBlock)>,
+}
+
+/// What a promoted loop's head computed for its copies ([`Promoted`]).
+struct LoopEntry {
+    regs: Vec<u8>,
+    /// The registers the loop writes (a bit each).
+    written: u32,
+    limit: Value,
+    /// The registers' values on entry.
+    args: Vec<BlockArg>,
+    /// With a plan ([`loops::plan`], RV64): its base registers and the unchecked copy's bound.
+    fast: Option<(u32, Value)>,
 }
 
 /// A simple loop's registers are promoted when it reads or writes at most this many (more
@@ -278,6 +304,7 @@ pub fn lift<'a>(
         reads: Vec::new(),
         bases: 0,
         looping: None,
+        unchecked: 0,
         plans: Vec::new(),
         groups: Vec::new(),
         checked: Vec::new(),
@@ -643,15 +670,87 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let head = self.heads[&block.start];
         self.b.switch_to_block(head);
         self.cached = [None; 32];
-        (self.plans, self.groups) = checks::plan(&block.instrs, self.mixed_groups);
-        self.checked = vec![None; self.groups.len()];
         debug_assert!(
             self.dirty.iter().all(Option::is_none) && self.log_off == 0,
             "registers flushed and log pointer advanced at every block end"
         );
-        self.looping = self.promote(block);
+        let Some(entry) = self.promote(block) else {
+            return self.copy(block);
+        };
+        // A promoted loop: the checked copy, and before it the unchecked one if there is a
+        // plan; the head enters the first.
+        let checked = self.loop_block(entry.regs.len());
+        let first = match &entry.fast {
+            Some(_) => self.loop_block(entry.regs.len()),
+            None => checked,
+        };
+        self.b.ins().jump(first, &entry.args);
+        if let Some((bases, end)) = entry.fast {
+            self.loop_copy(block, &entry, first, Some((end, checked)), bases);
+        }
+        self.loop_copy(block, &entry, checked, None, 0);
+    }
+
+    /// A new block taking `n` register values (a promoted loop's copy).
+    fn loop_block(&mut self, n: usize) -> IrBlock {
+        let blk = self.b.create_block();
+        for _ in 0..n {
+            self.b.append_block_param(blk, self.ty);
+        }
+        blk
+    }
+
+    /// One copy of a promoted loop in `body`: its parameters are the registers, those the
+    /// loop writes pending from the start (in later iterations they hold the last one's
+    /// writes). `fast`: the unchecked copy, which skips the checks of accesses through
+    /// `unchecked` and goes on in the checked copy once the cycle count reaches the bound.
+    fn loop_copy(
+        &mut self,
+        block: &Block,
+        entry: &LoopEntry,
+        body: IrBlock,
+        fast: Option<(Value, IrBlock)>,
+        unchecked: u32,
+    ) {
+        // Sealed at the back edge, its last predecessor.
+        self.b.switch_to_block(body);
+        self.cached = [None; 32];
+        for (k, &r) in entry.regs.iter().enumerate() {
+            let v = self.b.block_params(body).get(k).copied();
+            let r = usize::from(r);
+            self.cached[r] = v;
+            if entry.written & 1 << r != 0 {
+                self.dirty[r] = v;
+            }
+        }
+        self.looping = Some(Promoted {
+            start: block.start,
+            body,
+            regs: entry.regs.clone(),
+            limit: entry.limit,
+            fast,
+        });
+        self.unchecked = unchecked;
+        self.copy(block);
+        self.unchecked = 0;
+    }
+
+    /// A basic block's code from the current IR block: its checkpoint, instructions and end.
+    fn copy(&mut self, block: &Block) {
+        (self.plans, self.groups) = checks::plan(&block.instrs, self.mixed_groups);
+        self.checked = vec![None; self.groups.len()];
         let n = block.instrs.len() as i64;
-        if let Some(&w) = self.budgets.get(&block.start) {
+        let fast = self.looping.as_ref().and_then(|p| p.fast);
+        if let Some((end, checked)) = fast {
+            // The unchecked copy has no checkpoint of its own: its bound is also where the
+            // budget runs short, and the checked copy's checkpoint decides then.
+            let c = self.b.use_var(self.cycle);
+            let done = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, c, end);
+            let args = self.loop_args();
+            let go = self.b.create_block();
+            self.b.ins().brif(done, checked, &args, go, &[]);
+            self.enter(go);
+        } else if let Some(&w) = self.budgets.get(&block.start) {
             // Checkpoint: leave for the interpreter when the longest run of instructions up
             // to the next checkpoint does not fit in the remaining budget.
             let c = self.b.use_var(self.cycle);
@@ -748,11 +847,11 @@ impl<'a, 'b> Lifter<'a, 'b> {
         }
     }
 
-    /// Start a simple loop with its registers promoted ([`Promoted`]) if `block` qualifies:
-    /// load them in the current block (the loop's head, which every entry reaches) and
-    /// continue in the loop's own block, which takes them as parameters. Not in the baseline
-    /// tier (its hot counter expects a clean state at checkpoints) nor in recording ones.
-    fn promote(&mut self, block: &Block) -> Option<Promoted> {
+    /// If `block` is a simple loop whose registers can be promoted ([`Promoted`]): load them
+    /// and the cycle limit in the current block (the loop's head, which every entry reaches),
+    /// and with a loop plan compute the unchecked copy's bound. Not in the baseline tier (its
+    /// hot counter expects a clean state at checkpoints) nor in recording ones.
+    fn promote(&mut self, block: &Block) -> Option<LoopEntry> {
         if self.hot.is_some()
             || self.log.is_some()
             || block.instrs.len() > PROMOTE_MAX_LEN
@@ -777,28 +876,103 @@ impl<'a, 'b> Lifter<'a, 'b> {
             .ins()
             .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LIMIT);
         let args: Vec<BlockArg> = regs.iter().map(|&r| self.get(r).into()).collect();
-        let body = self.b.create_block();
-        for _ in &regs {
-            self.b.append_block_param(body, self.ty);
-        }
-        self.b.ins().jump(body, &args);
-        // Sealed at the back edge, its other predecessor.
-        self.b.switch_to_block(body);
-        for (k, &r) in regs.iter().enumerate() {
-            let v = self.b.block_params(body).get(k).copied();
-            let r = usize::from(r);
-            self.cached[r] = v;
-            // Pending from the start: in later iterations they hold the last one's writes.
-            if written & 1 << r != 0 {
-                self.dirty[r] = v;
+        let fast = match loops::plan(block) {
+            Some(plan) if self.ty == types::I64 => {
+                let w = self.budgets.get(&block.start).copied().unwrap_or(u64::MAX);
+                Some((
+                    plan.bases,
+                    self.fast_end(&plan, block.instrs.len(), limit, w),
+                ))
             }
-        }
-        Some(Promoted {
-            start: block.start,
-            body,
+            _ => None,
+        };
+        Some(LoopEntry {
             regs,
+            written,
             limit,
+            args,
+            fast,
         })
+    }
+
+    /// Before a simple loop with a plan: the cycle count up to which the unchecked copy may
+    /// start an iteration, `cycle + M * n` for the `M` iterations that keep every covered
+    /// access in the fast window its first address is in (aligned; 0 when one is in none, at
+    /// most [`loops::MAX_TRIPS`]), and no later than the first count at which the checkpoint
+    /// (`w` instructions to the next one) would leave: `limit - w + 1`.
+    fn fast_end(&mut self, plan: &loops::LoopPlan, n: usize, limit: Value, w: u64) -> Value {
+        let max = self.k64(loops::MAX_TRIPS);
+        let zero = self.k64(0);
+        let mut trips = max;
+        let windows = self.windows;
+        for a in &plan.covered {
+            let base = self.get(a.base);
+            let first = self.addk(base, a.first);
+            let list = if a.store {
+                &windows.store
+            } else {
+                &windows.load
+            };
+            let k = i64::from(a.step.unsigned_abs().trailing_zeros());
+            // The windows are disjoint: at most one gives a count.
+            let mut mine = zero;
+            for win in list.iter().filter(|win| win.len >= a.size as u64) {
+                let off = self.addk(first, (win.lo as i64).wrapping_neg());
+                let lim = (win.len - a.size as u64) as i64;
+                let inside = self.cmpk(IntCC::UnsignedLessThanOrEqual, off, lim);
+                // Iterations in the window: (lim - off) / step + 1 going up, off / -step + 1
+                // going down.
+                let t = match a.step.signum() {
+                    0 => max,
+                    1 => {
+                        let l = self.k64(lim as u64);
+                        let left = self.b.ins().isub(l, off);
+                        let q = self.b.ins().ushr_imm_u(left, k);
+                        self.addk(q, 1)
+                    }
+                    _ => {
+                        let q = self.b.ins().ushr_imm_u(off, k);
+                        self.addk(q, 1)
+                    }
+                };
+                let t = self.b.ins().select(inside, t, zero);
+                mine = self.b.ins().umax(mine, t);
+            }
+            if a.size > 1 {
+                let low = self.b.ins().band_imm_u(first, a.size - 1);
+                let aligned = self.cmpk(IntCC::Equal, low, 0);
+                mine = self.b.ins().select(aligned, mine, zero);
+            }
+            trips = self.b.ins().umin(trips, mine);
+        }
+        // M * n < 2^39: the sum wraps only for cycle counts no run reaches; clamp anyway.
+        let c = self.b.use_var(self.cycle);
+        let span = self.b.ins().imul_imm_u(trips, n as i64);
+        let sum = self.b.ins().iadd(c, span);
+        let wrapped = self.b.ins().icmp(IntCC::UnsignedLessThan, sum, c);
+        let all = self.k64(u64::MAX);
+        let end = self.b.ins().select(wrapped, all, sum);
+        // The checkpoint leaves once `limit - cycle < w`, i.e. from `limit - w + 1` on (at
+        // once when the limit is below `w`).
+        let wk = self.k64(w);
+        let short_at = self.b.ins().isub(limit, wk);
+        let short_at = self.addk(short_at, 1);
+        let fits = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, limit, wk);
+        let short_at = self.b.ins().select(fits, short_at, zero);
+        self.b.ins().umin(end, short_at)
+    }
+
+    /// The values a promoted loop's copy passes on: its registers, in parameter order.
+    fn loop_args(&mut self) -> Vec<BlockArg> {
+        let regs = self
+            .looping
+            .as_ref()
+            .map(|p| p.regs.clone())
+            .unwrap_or_default();
+        regs.iter().map(|&r| self.get(r).into()).collect()
     }
 
     /// Count a pass through the checkpoint at `pc`; leave for the optimising tier once the
@@ -1059,6 +1233,10 @@ impl<'a, 'b> Lifter<'a, 'b> {
         size: i64,
         store: bool,
     ) {
+        if self.unchecked & 1 << (rs1 & 31) != 0 {
+            // Checked for every iteration of this copy before the loop (`fast_end`).
+            return;
+        }
         let base = self.get(rs1);
         // The range to check, as offsets from the base register: the access itself, or the
         // whole group it leads (see `checks`).

@@ -1,5 +1,6 @@
 //! Simple loops whose memory accesses are checked once, before the loop, instead of on every
-//! iteration (the direct tier, RV64).
+//! iteration (RV64; the direct tier, and the optimising tier's promoted loops, see
+//! `lift::Promoted`).
 //!
 //! A *simple loop* is one basic block that ends in a conditional branch back to its own
 //! start and contains no call-out. An access in it is *covered* when its base register is
