@@ -1201,8 +1201,9 @@ fn simple_loops_starting_misaligned_agree() {
 }
 
 /// Simple loops under hot counters (every region counted, promoted after 1, 2 and 5 passes,
-/// compiled in lockstep or inline): the counter runs in both copies of the loop and a
-/// promotion takes over at an iteration boundary.
+/// compiled in lockstep or inline): the direct tier counts the loop's entry and the checked
+/// copy's iterations (not the unchecked copy's), and a promotion takes over at an iteration
+/// boundary.
 #[test]
 fn simple_loops_agree_when_promoted() {
     use rvjit::jit::HotCompile;

@@ -71,7 +71,8 @@ pub struct LiftEnv {
 }
 
 /// The execution counter of a baseline-tier region: every pass through one of its
-/// checkpoints increments the `u64` at `addr`; at `threshold`, the checkpoint leaves with
+/// checkpoints (but those of a direct-tier simple loop's unchecked copy, see
+/// `direct::Emitter::simple_loop`) increments the `u64` at `addr`; at `threshold`, the checkpoint leaves with
 /// [`STATUS_HOT`] (storing `tier` in the context) so the dispatcher can have the region
 /// recompiled by the optimising tier. Until the dispatcher installs that code (and sets the
 /// counter to [`INSTALLED`]) later passes run on in the baseline code, unless the `u32` at
