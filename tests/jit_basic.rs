@@ -1200,6 +1200,20 @@ fn simple_loops_starting_misaligned_agree() {
     }
 }
 
+/// The simple loops the tiered tests run: `words` doublewords stored inside RAM, then off its
+/// end; `bytes` bytes copied inside RAM, then a copy whose source runs off its end; a search
+/// that ends on data.
+fn tiered_loops(xlen: Xlen, words: u64, bytes: u64) -> Vec<Test> {
+    let ram_end = DATA_BASE + RAM_SIZE;
+    vec![
+        store_words(xlen, DATA_BASE + 0x100, DATA_BASE + 0x100 + 8 * words),
+        store_words(xlen, ram_end - 64, ram_end + 64),
+        copy_bytes(xlen, DATA_BASE + 0x1000, DATA_BASE + 3, bytes),
+        copy_bytes(xlen, DATA_BASE + 0x1000, ram_end - 20, 100),
+        search_down(xlen, DATA_BASE + 80, &[0, 0, 5, 0, 0]),
+    ]
+}
+
 /// Simple loops under hot counters (every region counted, promoted after 1, 2 and 5 passes,
 /// compiled in lockstep or inline): the direct tier counts the loop's entry and the checked
 /// copy's iterations (not the unchecked copy's), and a promotion takes over at an iteration
@@ -1207,16 +1221,8 @@ fn simple_loops_starting_misaligned_agree() {
 #[test]
 fn simple_loops_agree_when_promoted() {
     use rvjit::jit::HotCompile;
-    let ram_end = DATA_BASE + RAM_SIZE;
     for xlen in XLENS {
-        let cases = [
-            store_words(xlen, DATA_BASE + 0x100, DATA_BASE + 0x300),
-            store_words(xlen, ram_end - 64, ram_end + 64),
-            copy_bytes(xlen, DATA_BASE + 0x1000, DATA_BASE + 3, 150),
-            copy_bytes(xlen, DATA_BASE + 0x1000, ram_end - 20, 100),
-            search_down(xlen, DATA_BASE + 80, &[0, 0, 5, 0, 0]),
-        ];
-        for t in &cases {
+        for t in &tiered_loops(xlen, 64, 150) {
             let mut a = t.machine();
             let reference = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
             for (hot, mode) in [
@@ -1239,17 +1245,10 @@ fn simple_loops_agree_when_promoted() {
 #[test]
 fn simple_loops_with_promoted_registers_exit_exactly() {
     use rvjit::jit::HotCompile;
-    let ram_end = DATA_BASE + RAM_SIZE;
     for xlen in XLENS {
-        let cases = [
-            store_words(xlen, DATA_BASE + 0x100, DATA_BASE + 0x200),
-            store_words(xlen, ram_end - 64, ram_end + 64),
-            store_words(xlen, DATA_BASE + 0x104, DATA_BASE + 0x180).trap_misaligned(),
-            copy_bytes(xlen, DATA_BASE + 0x1000, DATA_BASE + 3, 60),
-            copy_bytes(xlen, DATA_BASE + 0x1000, ram_end - 20, 100),
-            search_down(xlen, DATA_BASE + 80, &[0, 0, 5, 0, 0]),
-            search_down(xlen, DATA_BASE + 84, &[0, 0, 5, 0, 0]),
-        ];
+        let mut cases = tiered_loops(xlen, 32, 60);
+        cases.push(store_words(xlen, DATA_BASE + 0x104, DATA_BASE + 0x180).trap_misaligned());
+        cases.push(search_down(xlen, DATA_BASE + 84, &[0, 0, 5, 0, 0]));
         for t in &cases {
             let mut a = t.machine();
             let whole = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);

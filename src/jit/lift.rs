@@ -72,11 +72,11 @@ pub struct LiftEnv {
 
 /// The execution counter of a baseline-tier region: every pass through one of its
 /// checkpoints (but those of a direct-tier simple loop's unchecked copy, see
-/// `direct::Emitter::simple_loop`) increments the `u64` at `addr`; at `threshold`, the checkpoint leaves with
-/// [`STATUS_HOT`] (storing `tier` in the context) so the dispatcher can have the region
-/// recompiled by the optimising tier. Until the dispatcher installs that code (and sets the
-/// counter to [`INSTALLED`]) later passes run on in the baseline code, unless the `u32` at
-/// `ready` says a background compile is done (see [`super::hot`]).
+/// `direct::Emitter::simple_loop`) increments the `u64` at `addr`; at `threshold`, the
+/// checkpoint leaves with [`STATUS_HOT`] (storing `tier` in the context) so the dispatcher
+/// can have the region recompiled by the optimising tier. Until the dispatcher installs that
+/// code (and sets the counter to [`INSTALLED`]) later passes run on in the baseline code,
+/// unless the `u32` at `ready` says a background compile is done (see [`super::hot`]).
 #[derive(Clone, Copy, Debug)]
 pub struct HotCounter {
     pub addr: u64,
@@ -915,7 +915,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 &windows.load
             };
             let k = i64::from(a.step.unsigned_abs().trailing_zeros());
-            // The windows are disjoint: at most one gives a count.
+            // Each window's count holds on its own; the largest is taken (0: in none).
             let mut mine = zero;
             for win in list.iter().filter(|win| win.len >= a.size as u64) {
                 let off = self.addk(first, (win.lo as i64).wrapping_neg());
