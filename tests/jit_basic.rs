@@ -1200,6 +1200,91 @@ fn simple_loops_starting_misaligned_agree() {
     }
 }
 
+/// RV32 addresses wrap modulo 2^32: a simple loop whose base register lies in the null-guard
+/// page reads the top page of the address space through a negative offset (`lw t0,-512(a0);
+/// add a2,a2,t0; addi a0,a0,4; bne a0,a3,loop`), one whose base steps up from the top page
+/// wraps into the null guard mid-loop, and straight-line groups do the same. Both tiers check a loop's first addresses in exact
+/// arithmetic (`jit::loops`), so these run in the checked copies; the sums and the exits must
+/// be the interpreter's, under every cycle limit and promoted.
+#[test]
+fn rv32_simple_loops_over_wrapping_addresses_agree() {
+    use rvjit::jit::HotCompile;
+    use rvjit::memory::{SegmentImage, PERM_R};
+    // 64 KiB at the top of the address space: the second-largest run of readable pages, so
+    // a fast window for loads.
+    let top = SegmentImage {
+        vaddr: 0xffff_0000,
+        memsz: 0x1_0000,
+        data: (0..0x1_0000u32).map(|i| (i * 13 + 1) as u8).collect(),
+        perm: PERM_R,
+    };
+    let sum_up = |from: u64, to: u64, step: i32, imm: i32| {
+        let a = Asm::new();
+        let head = a.here();
+        let a = a
+            .i(Op::Lw, T0, A0, 0, imm)
+            .i(Op::Add, A2, A2, T0, 0)
+            .i(Op::Addi, A0, A0, 0, step);
+        let here = a.here();
+        let a = a.i(Op::Bne, 0, A0, A3, head as i32 - here as i32).ebreak();
+        Test::new(Xlen::X32, a.bytes)
+            .regs(&[(A0, from), (A3, to)])
+            .segment(top.clone())
+    };
+    // Straight-line groups (one check for the group in both tiers): through a base in the
+    // null-guard page into the top page, then words from the top page up across 2^32 into
+    // the null guard (a fault at the third load).
+    let group = |base: u64, imm: i32| {
+        let a = Asm::new()
+            .i(Op::Lw, T0, A0, 0, imm)
+            .i(Op::Lw, T1, A0, 0, imm + 4)
+            .i(Op::Add, A2, T0, T1, 0)
+            .i(Op::Lw, T1, A0, 0, imm + 8)
+            .i(Op::Add, A2, A2, T1, 0)
+            .ebreak();
+        Test::new(Xlen::X32, a.bytes)
+            .regs(&[(A0, base)])
+            .segment(top.clone())
+    };
+    let cases = [
+        group(0x100, -0x200),
+        group(0xffff_fff8, 0),
+        group(0xffff_fff8, -0x100),
+        group(0x8, -0x10),
+        // Base 0x100..0x1f0 in the null-guard page, addresses 0xffffff00.. at the top.
+        sum_up(0x100, 0x1f0, 4, -512),
+        // Base 0xffffffe0 stepping up to 0x20: addresses wrap past 2^32 into page 0 (fault).
+        sum_up(0xffff_ffe0, 0x20, 4, 0),
+        // Base near 0 stepping down: the first address is in the null guard (a fault).
+        sum_up(0x40, 0xffff_ffc0, -4, -0x40),
+        // Every address in the top window, while the base register wraps from 0xfffffff0 to
+        // 0x40: a loop's unchecked copy must not count iterations in windows that reach the
+        // top (`loops::RV32_TOP`), where `base + imm` in 64 bits leaves the guest's space.
+        sum_up(0xffff_fff0, 0x40, 4, -0x100),
+    ];
+    for t in &cases {
+        let o = exact_throughout(t);
+        let mut a = t.machine();
+        let reference = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
+        reference.assert_same(&o, "interp vs both engines");
+        for hot in [Some(1), Some(2)] {
+            let (p, _) = run_tiered(t, hot, HotCompile::Lockstep);
+            reference.assert_same(&p, &format!("hot {hot:?}"));
+        }
+    }
+    // The loop through the null-guard base ran to its end and summed the top page's words.
+    let o = exact_throughout(&cases[4]);
+    assert!(matches!(o.stop, Stop::Breakpoint { .. }), "{:?}", o.stop);
+    let expect = (0..60u64).fold(0u32, |s, k| {
+        let at = (0xff00 + 4 * k) as u32;
+        let w = (0..4).fold(0u32, |w, b| {
+            w | u32::from(((at + b) * 13 + 1) as u8) << (8 * b)
+        });
+        s.wrapping_add(w)
+    });
+    assert_eq!(o.reg(A2), u64::from(expect));
+}
+
 /// The simple loops the tiered tests run: `words` doublewords stored inside RAM, then off its
 /// end; `bytes` bytes copied inside RAM, then a copy whose source runs off its end; a search
 /// that ends on data.

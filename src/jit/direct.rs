@@ -525,7 +525,7 @@ impl Emitter<'_> {
         };
         dynasm!(self.a ; .arch x64 ; =>head);
         self.checkpoint(block, region);
-        if self.x64 && region.budgets.contains_key(&block.start) {
+        if region.budgets.contains_key(&block.start) {
             if let Some(plan) = loops::plan(block) {
                 return self.simple_loop(block, region, head, &plan);
             }
@@ -685,7 +685,14 @@ impl Emitter<'_> {
             };
             let ok = self.a.new_dynamic_label();
             let k = a.step.unsigned_abs().trailing_zeros() as i8;
-            for w in windows.iter().filter(|w| w.len >= a.size as u64) {
+            // The unchecked copy addresses `r13 + base + imm` (see `address`): on RV32 only
+            // windows below `loops::RV32_TOP` count. (The 32-bit immediates below already
+            // skip every window a negative imm could reach the top of; this states the rule.)
+            let x64 = self.x64;
+            let usable = |w: &&crate::memory::Window| {
+                w.len >= a.size as u64 && (x64 || w.lo.saturating_add(w.len) <= loops::RV32_TOP)
+            };
+            for w in windows.iter().filter(usable) {
                 // rcx = first address - w.lo, at most lim (one access fits), aligned.
                 let (Ok(d), Ok(lim)) = (
                     i32::try_from(a.first.wrapping_sub(w.lo as i64)),
@@ -819,30 +826,24 @@ impl Emitter<'_> {
         self.checked.iter_mut().for_each(|c| *c = false);
     }
 
-    /// Check the access `x[rs1] + imm` (RV32: modulo 2^32) and return its host operand: the
-    /// access continues only when it may go straight to host memory at `r13 + idx + disp`.
-    /// RV64 addresses off a pinned base use the base's host register (`disp` = imm), others
-    /// go through rax (the base, or on RV32 the wrapped address).
+    /// Check the access `x[rs1] + imm` and return its host operand: the access continues only
+    /// when it may go straight to host memory at `r13 + idx + disp` (`idx` the base's host
+    /// register, or rax holding the base, and `disp` = imm).
+    ///
+    /// On RV32 the guest address is `x[rs1] + imm` modulo 2^32, while `idx + disp` is the
+    /// zero-extended base plus imm in 64 bits. The checks below are made on `idx + disp`, so
+    /// they pass only where that sum lies inside the guest's 32-bit space, where it equals the
+    /// wrapped address; a wrapping access leaves on the cold path and the interpreter makes
+    /// it. (Loops' unchecked copies: see `loop_trips`.)
     fn address(&mut self, pc: u64, i: i32, ins: &Instr, size: i64, store: bool) -> (u8, i32) {
         let imm = ins.imm;
         let rax = Rq::RAX as u8;
-        let (idx, disp) = match (pinned(ins.rs1), self.x64) {
-            (Some(p), true) => (p, imm),
-            // A 32-bit lea wraps modulo 2^32 and zero-extends.
-            (Some(p), false) => {
-                dynasm!(self.a ; .arch x64 ; lea eax, [Rq(p) + imm]);
-                (rax, 0)
-            }
-            (None, true) => {
+        let (idx, disp) = match pinned(ins.rs1) {
+            Some(p) => (p, imm),
+            None => {
+                // RV32 registers are zero-extended in their Cpu slots and host registers.
                 self.load_rax(ins.rs1);
                 (rax, imm)
-            }
-            (None, false) => {
-                self.load_rax(ins.rs1);
-                if imm != 0 {
-                    dynasm!(self.a ; .arch x64 ; add eax, imm);
-                }
-                (rax, 0)
             }
         };
         // The range to check, as offsets from the base register: the access itself, or the
@@ -896,8 +897,7 @@ impl Emitter<'_> {
         let span = (range.end - range.lo) as u64;
         for (k, w) in order.iter().enumerate() {
             // (addr + lo - imm - w.lo) rotr log2(align) <= (w.len - span) / align: the range
-            // is inside the window and its start aligned (64-bit arithmetic on the
-            // zero-extended RV32 address only refuses more). addr = idx + disp.
+            // is inside the window and its start aligned. addr = idx + disp, in 64 bits.
             let d = (range.lo - i64::from(imm))
                 .wrapping_sub(w.lo as i64)
                 .wrapping_add(i64::from(disp));

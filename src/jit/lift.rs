@@ -146,7 +146,7 @@ struct Lifter<'a, 'b> {
     /// (members skip their check only while the base register still holds that value).
     plans: Vec<Plan>,
     groups: Vec<checks::Group>,
-    checked: Vec<Option<Value>>,
+    checked: Vec<Option<(Value, Value)>>,
     /// Every store window lies inside a load window, so loads and stores may share a group.
     mixed_groups: bool,
     /// Recording: bytes logged in the current straight-line code beyond the log pointer
@@ -181,7 +181,7 @@ struct Lifter<'a, 'b> {
 /// at once instead (as other blocks do) cost evm's rolled keccak loop 2 % more host
 /// instructions than carrying it.
 ///
-/// With a loop plan ([`loops::plan`], RV64) there are two copies: an unchecked one, entered
+/// With a loop plan ([`loops::plan`]) there are two copies: an unchecked one, entered
 /// first, which skips the covered accesses' checks and, instead of a checkpoint, goes on in
 /// the checked copy once the cycle count reaches the bound `Lifter::fast_end` computed before
 /// the loop (where the windows or the budget would run out); and the checked one, with its
@@ -208,7 +208,7 @@ struct LoopEntry {
     limit: Value,
     /// The registers' values on entry.
     args: Vec<BlockArg>,
-    /// With a plan ([`loops::plan`], RV64): its base registers and the unchecked copy's bound.
+    /// With a plan ([`loops::plan`]): its base registers and the unchecked copy's bound.
     fast: Option<(u32, Value)>,
 }
 
@@ -878,7 +878,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
             .load(types::I64, MemFlagsData::trusted(), self.ctx, CTX_LIMIT);
         let args: Vec<BlockArg> = regs.iter().map(|&r| self.get(r).into()).collect();
         let fast = match loops::plan(block) {
-            Some(plan) if self.ty == types::I64 => {
+            Some(plan) => {
                 let w = self.budgets.get(&block.start).copied().unwrap_or(u64::MAX);
                 Some((
                     plan.bases,
@@ -907,7 +907,9 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let mut trips = max;
         let windows = self.windows;
         for a in &plan.covered {
+            // In 64 bits, as `ea` (see `loops::RV32_TOP` for the windows RV32 may count in).
             let base = self.get(a.base);
+            let base = self.wide(base);
             let first = self.addk(base, a.first);
             let list = if a.store {
                 &windows.store
@@ -917,7 +919,12 @@ impl<'a, 'b> Lifter<'a, 'b> {
             let k = i64::from(a.step.unsigned_abs().trailing_zeros());
             // Each window's count holds on its own; the largest is taken (0: in none).
             let mut mine = zero;
-            for win in list.iter().filter(|win| win.len >= a.size as u64) {
+            let rv64 = self.ty == types::I64;
+            let usable = |win: &&Window| {
+                win.len >= a.size as u64
+                    && (rv64 || win.lo.saturating_add(win.len) <= loops::RV32_TOP)
+            };
+            for win in list.iter().filter(usable) {
                 let off = self.addk(first, (win.lo as i64).wrapping_neg());
                 let lim = (win.len - a.size as u64) as i64;
                 let inside = self.cmpk(IntCC::UnsignedLessThanOrEqual, off, lim);
@@ -1197,13 +1204,35 @@ impl<'a, 'b> Lifter<'a, 'b> {
     }
 
     /// Effective address as a 64-bit host offset (RV32 wraps modulo 2^32).
-    fn ea(&mut self, rs1: u8, imm: i32) -> Value {
-        let a = self.get(rs1);
-        let ea = self.addk(a, imm as i64);
-        if self.ty == types::I32 {
-            self.b.ins().uextend(types::I64, ea)
+    /// An access's address as the checks see it and the access uses it: `x[rs1] + imm` in 64
+    /// bits. On RV32 that is the zero-extended register plus imm, not the guest's address
+    /// modulo 2^32; the checks pass only where the two agree (the sum inside the guest's
+    /// space), and a wrapping access leaves for the interpreter, which wraps it.
+    ///
+    /// Returns the base register's value and its 64-bit form: a group member reuses the
+    /// leader's (on RV32 one zero-extension per group instead of one per access).
+    fn ea(&mut self, i: usize, rs1: u8, imm: i32) -> (Value, Value, Value) {
+        let base = self.get(rs1);
+        let wide = match self.plans.get(i).copied() {
+            Some(Plan::Member(g)) => match self.checked.get(g).copied().flatten() {
+                Some((b, w)) if b == base => Some(w),
+                _ => None,
+            },
+            _ => None,
+        };
+        let wide = match wide {
+            Some(w) => w,
+            None => self.wide(base),
+        };
+        (base, wide, self.addk(wide, imm as i64))
+    }
+
+    /// A register value at 64 bits (RV32's zero-extended).
+    fn wide(&mut self, v: Value) -> Value {
+        if self.ty_of(v) == types::I32 {
+            self.b.ins().uextend(types::I64, v)
         } else {
-            ea
+            v
         }
     }
 
@@ -1231,6 +1260,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
         pc: u64,
         i: usize,
         (rs1, imm, addr): (u8, i32, Value),
+        (base, wide): (Value, Value),
         size: i64,
         store: bool,
     ) {
@@ -1238,7 +1268,6 @@ impl<'a, 'b> Lifter<'a, 'b> {
             // Checked for every iteration of this copy before the loop (`fast_end`).
             return;
         }
-        let base = self.get(rs1);
         // The range to check, as offsets from the base register: the access itself, or the
         // whole group it leads (see `checks`).
         let own = checks::Group {
@@ -1250,7 +1279,9 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let mut range = own;
         let mut group = None;
         match self.plans.get(i).copied() {
-            Some(Plan::Member(g)) if self.checked.get(g).copied().flatten() == Some(base) => {
+            Some(Plan::Member(g))
+                if self.checked.get(g).copied().flatten().map(|(b, _)| b) == Some(base) =>
+            {
                 return;
             }
             Some(Plan::Leader(g)) => {
@@ -1307,7 +1338,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
             if self.page_runs {
                 // Optimising tier: a branch per window, so a hit in the first costs one check.
                 for w in &order {
-                    let out = self.window_miss(base, range, w);
+                    let out = self.window_miss(wide, range, w);
                     // Misses are laid out after the function's code, so the fast path is
                     // straight-line code.
                     let next = self.b.create_block();
@@ -1322,7 +1353,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 // across it), which matters more here than a few ALU instructions.
                 let mut miss: Option<Value> = None;
                 for w in &order {
-                    let out = self.window_miss(base, range, w);
+                    let out = self.window_miss(wide, range, w);
                     miss = Some(match miss {
                         Some(m) => self.b.ins().band(m, out),
                         None => out,
@@ -1415,13 +1446,14 @@ impl<'a, 'b> Lifter<'a, 'b> {
         }
         self.enter(fast);
         if let Some(slot) = group.and_then(|g| self.checked.get_mut(g)) {
-            *slot = Some(base);
+            *slot = Some((base, wide));
         }
     }
 
     /// Is the range `base + r.lo .. base + r.end` outside window `w`, or `base + r.lo` not a
     /// multiple of `r.align`? (`t = (base + r.lo - w.lo) rotr log2(align)` exceeds `(w.len -
     /// (r.end - r.lo)) / align`; see `mem_check`; `w.len` is at least the range's length.)
+    /// `base` is 64-bit (`ea`): on RV32 a range that wraps misses.
     fn window_miss(&mut self, base: Value, r: checks::Group, w: &Window) -> Value {
         let shift = i64::from(r.align.trailing_zeros());
         let t = self.addk(base, r.lo.wrapping_sub(w.lo as i64));
@@ -1442,8 +1474,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let Some((size, false)) = checks::access(ins.op) else {
             return self.callout(pc, i);
         };
-        let addr = self.ea(ins.rs1, ins.imm);
-        self.mem_check(pc, i, (ins.rs1, ins.imm, addr), size, false);
+        let (base, wide, addr) = self.ea(i, ins.rs1, ins.imm);
+        self.mem_check(pc, i, (ins.rs1, ins.imm, addr), (base, wide), size, false);
         let host = self.b.ins().iadd(self.mem_base, addr);
         let f = MemFlagsData::trusted();
         let ty = self.ty;
@@ -1465,8 +1497,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
         let Some((size, true)) = checks::access(ins.op) else {
             return self.callout(pc, i);
         };
-        let addr = self.ea(ins.rs1, ins.imm);
-        self.mem_check(pc, i, (ins.rs1, ins.imm, addr), size, true);
+        let (base, wide, addr) = self.ea(i, ins.rs1, ins.imm);
+        self.mem_check(pc, i, (ins.rs1, ins.imm, addr), (base, wide), size, true);
         let host = self.b.ins().iadd(self.mem_base, addr);
         let v = self.get(ins.rs2);
         let f = MemFlagsData::trusted();

@@ -1,5 +1,5 @@
 //! Simple loops whose memory accesses are checked once, before the loop, instead of on every
-//! iteration (RV64; the direct tier, and the optimising tier's promoted loops, see
+//! iteration (the direct tier, and the optimising tier's promoted loops, see
 //! `lift::Promoted`).
 //!
 //! A *simple loop* is one basic block that ends in a conditional branch back to its own
@@ -9,6 +9,14 @@
 //! size through `r` (so alignment holds in every iteration). In iteration `k` a covered
 //! access's address is `a0 + k * c`, with `a0 = r + imm` (`+ c` when it follows the `addi`)
 //! from the register values at the loop's entry.
+//!
+//! On RV32 both tiers address memory with the zero-extended base register plus imm in 64
+//! bits, which equals the guest's address (modulo 2^32) exactly where it lies inside the
+//! guest's space; the checks are made on that sum, so a wrapping access fails them. `a0` is
+//! computed the same way. The unchecked copy skips the checks, so the base register itself
+//! must not wrap in the iterations counted: only windows that end below [`RV32_TOP`] count,
+//! and then every counted address `a0 + k * c` lies in `[NULL_GUARD, RV32_TOP)`, so the base,
+//! within 2^11 of it (`|imm| < 2^11`), lies in `(0, 2^32)`.
 //!
 //! Before the loop, the code checks each covered access's first address (`a0`: inside a fast
 //! window, aligned) and computes how many iterations stay in that window, `M_a` (unbounded for
@@ -27,6 +35,10 @@ use crate::isa::{Instr, Op};
 /// The unchecked copy runs at most this many iterations per entry of the loop (then the
 /// checked one goes on).
 pub const MAX_TRIPS: u64 = 1 << 32;
+
+/// On RV32 a loop's accesses are counted only in windows that end at or below this (see the
+/// module comment).
+pub const RV32_TOP: u64 = (1 << 32) - (1 << 11);
 
 /// An access checked before the loop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
