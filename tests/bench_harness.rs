@@ -212,3 +212,28 @@ fn a_disagreeing_engine_fails_the_comparison() {
     );
     assert!(stderr.contains("native DISAGREES"), "{stderr}");
 }
+
+/// rvjit's SHA-256 service must use sha2's fastest backend in every build of the workspace:
+/// the guests' host-native builds force sha2's portable backend in their own manifests, and a
+/// `force-soft` on the sha2 of a workspace member (runtime-abi's host-native mode had one) is
+/// unified into rvjit's sha2 whenever Cargo builds both at once (`cargo test --workspace`, the
+/// `jit_split` bench of bench/compare.sh): the -accel rows then measured the portable SHA-256
+/// against an interpreter column built without it.
+#[test]
+fn workspace_builds_do_not_force_portable_sha2() {
+    let out = Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args(["tree", "--workspace", "-e", "features", "-i", "sha2"])
+        .output()
+        .expect("run cargo tree");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("sha2 v0.10"),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !text.contains("force-soft"),
+        "a workspace member enables sha2's force-soft:\n{text}"
+    );
+}
