@@ -46,6 +46,8 @@ enum Slot {
     Word(u32),
     /// A 16-bit compressed parcel.
     Half(u16),
+    /// Three 32-bit words, already final.
+    Words([u32; 3]),
     /// A conditional branch / jal to slot `target`.
     Branch {
         op: Op,
@@ -71,6 +73,7 @@ impl Slot {
             Slot::Word(_) | Slot::Branch { .. } => 4,
             Slot::Half(_) => 2,
             Slot::Indirect { .. } => 8,
+            Slot::Words(_) => 12,
             Slot::Ecall { .. } => 28,
         }
     }
@@ -246,6 +249,7 @@ fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
         },
         29 => random_ecall(r, r2),
         30 => Slot::Word(r), // any bits at all: mostly illegal or odd instructions
+        31 if r2 % 2 == 1 => rotation(xlen, r, r2),
         _ => Slot::Word(encode(
             Op::Addi,
             (r % 8) as u8 + 10,
@@ -253,6 +257,34 @@ fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
             0,
             (r2 >> 20) as i32 % 2048,
         )),
+    }
+}
+
+/// `slli t, x, k; srli u, x, XLEN - k; or|xor|add d, t, u`, a rotation without Zbb (the
+/// translator turns the combination into one), in either shift order and operand order;
+/// one in four a near miss (the right amount one more); registers from a small set, so the
+/// shifts may overwrite their source or each other.
+fn rotation(xlen: Xlen, r: u32, r2: u32) -> Slot {
+    let bits = if xlen == Xlen::X64 { 64 } else { 32 };
+    let regs = [10u8, 11, 5, 12, 13];
+    let pick = |k: u32| regs[((r >> k) % 5) as usize];
+    let (x, t, u, d) = (pick(0), pick(4), pick(8), pick(12));
+    let k = 1 + (r2 >> 1) % (bits - 1);
+    let miss = u32::from((r2 >> 8).is_multiple_of(4));
+    let kr = (bits - k + miss) % bits;
+    let left = encode(Op::Slli, t, x, 0, k as i32);
+    let right = encode(Op::Srli, u, x, 0, kr as i32);
+    let op = [Op::Or, Op::Xor, Op::Add][((r2 >> 10) % 3) as usize];
+    let (a, b) = if (r2 >> 12).is_multiple_of(2) {
+        (t, u)
+    } else {
+        (u, t)
+    };
+    let combine = encode(op, d, a, b, 0);
+    if (r2 >> 13).is_multiple_of(2) {
+        Slot::Words([left, right, combine])
+    } else {
+        Slot::Words([right, left, combine])
     }
 }
 
@@ -272,6 +304,7 @@ fn assemble(slots: &[Slot]) -> Vec<u8> {
         a = match *s {
             Slot::Word(w) => a.w(w),
             Slot::Half(h) => a.c(h),
+            Slot::Words(ws) => ws.iter().fold(a, |a, &w| a.w(w)),
             Slot::Branch {
                 op,
                 rd,
@@ -667,5 +700,32 @@ fn generator_covers_every_row() {
                 );
             }
         }
+    }
+}
+
+/// The generator makes the rotation idiom, as rotations and as near misses.
+#[test]
+fn generator_makes_rotations() {
+    for xlen in XLENS {
+        let bits = if xlen == Xlen::X64 { 64 } else { 32 };
+        let (mut hits, mut misses) = (0, 0);
+        for r2 in (1..512u32).step_by(2) {
+            let Slot::Words(ws) = slot(xlen, 31, 0x1234_5678, r2) else {
+                panic!("kind 31 with an odd r2 is a rotation");
+            };
+            let amounts: Vec<u64> = ws[..2]
+                .iter()
+                .map(|&w| isa::decode32(w, xlen).imm as u64 & (bits - 1))
+                .collect();
+            if amounts[0] + amounts[1] == bits {
+                hits += 1;
+            } else {
+                misses += 1;
+            }
+        }
+        assert!(
+            hits > 100 && misses > 20,
+            "{xlen:?}: {hits} rotations, {misses} misses"
+        );
     }
 }

@@ -1357,3 +1357,123 @@ fn simple_loops_with_promoted_registers_exit_exactly() {
         }
     }
 }
+
+/// A straight-line function of rotations written as two shifts and an `or`, `xor` or `add`
+/// (`Lifter::rotation`), called three times by a loop (so it turns hot and runs in the
+/// optimising tier, whose regions with many rotations compile at `opt_level=speed`): every
+/// amount from 1 to XLEN - 1 in a few steps, both shift orders and operand orders, the source
+/// overwritten by its own shift, the shifts' registers read afterwards, and near misses that
+/// are no rotations (amounts not adding up to XLEN, two sources, a shift by 0). Between each
+/// pair of shifts and their combination the previous result is stored, so with `a2` near
+/// RAM's end the third call faults there with the shifts' registers pending.
+fn rotations(xlen: Xlen, a2: u64) -> Test {
+    const S0: u8 = 8;
+    const S2: u8 = 18;
+    const S3: u8 = 19;
+    const T2: u8 = 7;
+    const A3: u8 = 13;
+    const A4: u8 = 14;
+    let bits = if xlen == Xlen::X64 { 64 } else { 32 };
+    let st = if xlen == Xlen::X64 { Op::Sd } else { Op::Sw };
+    // main: loop { f() } three times; ebreak. The function follows.
+    let a = Asm::new().i(Op::Addi, S0, 0, 0, 3);
+    let top = a.here();
+    let a = a.i(Op::Jal, reg::RA, 0, 0, 16);
+    let a = a.i(Op::Addi, S0, S0, 0, -1);
+    let here = a.here();
+    let a = a.i(Op::Bne, 0, S0, 0, top as i32 - here as i32).ebreak();
+    // f: new inputs and a new output area for each call.
+    let mut a =
+        a.i(Op::Add, S2, S2, S3, 0)
+            .i(Op::Xori, S3, S3, 0, 0x5a5)
+            .i(Op::Addi, A2, A2, 0, 0x400);
+    let mut off = 0;
+    // (left amount, right amount, combining op, right shift first, shifted operand first)
+    let mut cases = Vec::new();
+    for k in [1, 3, bits / 2, bits - 5, bits - 1] {
+        for (n, op) in [Op::Or, Op::Xor, Op::Add].into_iter().enumerate() {
+            cases.push((k, bits - k, op, n == 1, k % 2 == 0));
+            cases.push((k, bits - k, op, n != 1, k % 2 == 1));
+        }
+    }
+    cases.extend([
+        (4, bits - 3, Op::Or, false, true),
+        (bits - 2, 3, Op::Or, true, false),
+    ]);
+    cases.extend([
+        (0, bits, Op::Or, false, false),
+        (5, bits - 5, Op::Sub, false, true),
+    ]);
+    for (i, &(kl, kr, op, right_first, left_operand_first)) in cases.iter().enumerate() {
+        // kr = bits is no shift amount: a shift by 0 instead, a near miss too.
+        let kr = kr % bits;
+        // Near miss with two sources every seventh case.
+        let src2 = if i % 7 == 6 { S3 } else { S2 };
+        let left = |a: Asm| a.i(Op::Slli, T0, S2, 0, kl);
+        let right = |a: Asm| a.i(Op::Srli, T1, src2, 0, kr);
+        a = if right_first {
+            left(right(a))
+        } else {
+            right(left(a))
+        };
+        a = a.i(st, 0, A2, A3, off);
+        off += 8;
+        a = if left_operand_first {
+            a.i(op, A3, T0, T1, 0)
+        } else {
+            a.i(op, A3, T1, T0, 0)
+        };
+        if i % 5 == 4 {
+            // The shifts' values read after their combination.
+            a = a.i(Op::Sub, A4, T0, T1, 0).i(st, 0, A2, A4, off);
+            off += 8;
+        }
+    }
+    // The source overwritten by its own shift: t2 = rotl(s2, 9) through t2.
+    a = a
+        .i(Op::Addi, T2, S2, 0, 0)
+        .i(Op::Srli, T1, T2, 0, bits - 9)
+        .i(Op::Slli, T2, T2, 0, 9)
+        .i(st, 0, A2, A3, off)
+        .i(Op::Or, T2, T2, T1, 0)
+        .i(st, 0, A2, T2, off + 8);
+    let a = a.i(Op::Jalr, 0, reg::RA, 0, 0);
+    Test::new(xlen, a.bytes).regs(&[
+        (S2, 0x8123_4567_89ab_cdef),
+        (S3, 0x0fed_cba9_7654_3211),
+        (A2, a2),
+    ])
+}
+
+#[test]
+fn rotations_agree_with_the_interpreter() {
+    use rvjit::jit::HotCompile;
+    let ram_end = DATA_BASE + RAM_SIZE;
+    let mut faults = 0;
+    for xlen in XLENS {
+        // Inside RAM throughout, and the third call's stores running off its end.
+        for a2 in [DATA_BASE, ram_end - 3 * 0x400 - 160] {
+            let t = rotations(xlen, a2);
+            let mut a = t.machine();
+            let whole = Outcome::capture(rvjit::interp::run(&mut a, t.limit), a);
+            faults += u32::from(matches!(whole.stop, Stop::Fault(_)));
+            let total = whole.cycle();
+            let mut promoted = false;
+            for limit in (0..total + 2).step_by(3).chain([t.limit]) {
+                let t = t.clone().limit(limit);
+                let mut a = t.machine();
+                let reference = Outcome::capture(rvjit::interp::run(&mut a, limit), a);
+                for (hot, mode) in [
+                    (None, HotCompile::Lockstep),
+                    (Some(1), HotCompile::Lockstep),
+                ] {
+                    let (o, tr) = run_tiered(&t, hot, mode);
+                    reference.assert_same(&o, &format!("{xlen:?} hot {hot:?}, limit {limit}"));
+                    promoted |= tr.stats().hot_regions > 0;
+                }
+            }
+            assert!(promoted, "the function never ran in the optimising tier");
+        }
+    }
+    assert_eq!(faults, 2, "the third call faults on both XLENs");
+}

@@ -45,6 +45,8 @@ pub(super) struct Job {
     pub id: FuncId,
     pub region: discover::Region,
     pub isa: OwnedTargetIsa,
+    /// The ISA for a region that rotates a lot (see `super::ROTATING_REGION`).
+    pub rotating: Option<OwnedTargetIsa>,
     pub env: lift::LiftEnv,
 }
 
@@ -67,6 +69,7 @@ impl Job {
         let code = catch_unwind(AssertUnwindSafe(|| {
             super::compile(
                 &*self.isa,
+                self.rotating.as_deref(),
                 &self.env,
                 &self.region,
                 self.id,

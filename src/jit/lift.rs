@@ -30,7 +30,7 @@
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block as IrBlock, BlockArg, ExtFuncData, ExternalName, FuncRef, InstBuilder,
-    MemFlagsData, SigRef, Signature, Type, UserExternalName, Value,
+    InstructionData, MemFlagsData, Opcode, SigRef, Signature, Type, UserExternalName, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
@@ -149,6 +149,8 @@ struct Lifter<'a, 'b> {
     checked: Vec<Option<(Value, Value)>>,
     /// Every store window lies inside a load window, so loads and stores may share a group.
     mixed_groups: bool,
+    /// Rotations found so far ([`Lifted::rotations`]).
+    rotations: u32,
     /// Recording: bytes logged in the current straight-line code beyond the log pointer
     /// variable. Loads store at `pointer + log_off` (an immediate offset), so the pointer is
     /// advanced once per block (`retire`, call-outs, in-block exits) instead of once per load.
@@ -224,15 +226,22 @@ const PROMOTE_MAX_LEN: usize = 64;
 /// long blocks"): 8 gave the fewest host instructions of 8, 16, 32 and 64.
 const FAR_READ: usize = 8;
 
-/// Emit the region into `b` (a fresh function with [`region_signature`]). Returns the entry
-/// pcs in the order of their switch index.
+/// What lifting a region found that the choice of compiler settings depends on.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lifted {
+    /// Rotations recognised in shift pairs (`Lifter::rotation`).
+    pub rotations: u32,
+}
+
+/// Emit the region into `b` (a fresh function with [`region_signature`]); its entries' switch
+/// indices follow [`Region::entry_order`].
 /// `hot` is the region's execution counter in the baseline tier (none in the optimising tier).
 pub fn lift<'a>(
     b: &'a mut FunctionBuilder<'_>,
     env: &'a LiftEnv,
     region: &'a Region,
     hot: Option<HotCounter>,
-) -> Vec<u64> {
+) -> Lifted {
     let ty = match env.xlen {
         Xlen::X32 => types::I32,
         Xlen::X64 => types::I64,
@@ -310,12 +319,15 @@ pub fn lift<'a>(
         groups: Vec::new(),
         checked: Vec::new(),
         mixed_groups: env.windows.stores_inside_loads(),
+        rotations: 0,
     };
     for block in region.blocks.values() {
         l.block(block);
     }
     l.finish(bad);
-    order
+    Lifted {
+        rotations: l.rotations,
+    }
 }
 
 impl<'a, 'b> Lifter<'a, 'b> {
@@ -360,6 +372,70 @@ impl<'a, 'b> Lifter<'a, 'b> {
 
     fn k64(&mut self, v: u64) -> Value {
         self.b.ins().iconst(types::I64, v as i64)
+    }
+
+    /// `v` as `x << k` or `x >> k` (logical) by a constant: (is left, x, k).
+    fn const_shift(&self, v: Value) -> Option<(bool, Value, i64)> {
+        let dfg = &self.b.func.dfg;
+        let inst = dfg.value_def(v).inst()?;
+        let InstructionData::Binary {
+            opcode,
+            args: [x, k],
+        } = dfg.insts[inst]
+        else {
+            return None;
+        };
+        let left = match opcode {
+            Opcode::Ishl => true,
+            Opcode::Ushr => false,
+            _ => return None,
+        };
+        let InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        } = dfg.insts[dfg.value_def(k).inst()?]
+        else {
+            return None;
+        };
+        Some((left, x, imm.bits()))
+    }
+
+    /// `(x << k) | (x >> (XLEN - k))` as `(x, k)`, for `rotl(x, k)`. RV32IM and RV64IM have no
+    /// rotate instruction, so guests rotate with two shifts and an `or` (sha256's rotations on
+    /// RV32: nearly half its instructions). Straight-line regions compile at `opt_level=none`,
+    /// without the e-graph rule that finds rotations; x86-64's lowering then makes the pair a
+    /// `mov` and a `shld` at best, where `rotl` is one `rorx`. The two shifts' bits are
+    /// disjoint, so `xor` and `add` combine them the same way. The shifts stay in the IR; their
+    /// code goes when nothing else uses them (their registers overwritten before any exit).
+    fn rotation(&self, a: Value, b: Value) -> Option<(Value, i64)> {
+        let bits = i64::from(self.ty.bits());
+        let (la, xa, ka) = self.const_shift(a)?;
+        let (lb, xb, kb) = self.const_shift(b)?;
+        let exact = xa == xb
+            && la != lb
+            && self.ty_of(xa) == self.ty
+            && (1..bits).contains(&ka)
+            && (1..bits).contains(&kb)
+            && ka + kb == bits;
+        exact.then_some((xa, if la { ka } else { kb }))
+    }
+
+    /// `or`, `xor` or `add` of `rs1` and `rs2`, as a rotation where it is one.
+    fn combine(&mut self, ins: &Instr) {
+        let a = self.get(ins.rs1);
+        let bv = self.get(ins.rs2);
+        let v = if let Some((x, k)) = self.rotation(a, bv) {
+            self.rotations += 1;
+            let kv = self.kt(self.ty, k);
+            self.b.ins().rotl(x, kv)
+        } else {
+            match ins.op {
+                Op::Or => self.b.ins().bor(a, bv),
+                Op::Xor => self.b.ins().bxor(a, bv),
+                _ => self.b.ins().iadd(a, bv),
+            }
+        };
+        self.set(ins.rd, v);
     }
 
     fn get(&mut self, r: u8) -> Value {
@@ -1588,7 +1664,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
             Op::Slli => ri!(ishl),
             Op::Srli => ri!(ushr),
             Op::Srai => ri!(sshr),
-            Op::Add => rr!(iadd),
+            Op::Add | Op::Or | Op::Xor => self.combine(ins),
             Op::Sub => rr!(isub),
             Op::Sll => rr!(ishl),
             Op::Slt | Op::Sltu => {
@@ -1603,10 +1679,8 @@ impl<'a, 'b> Lifter<'a, 'b> {
                 let v = self.bool_to_reg(c);
                 self.set(rd, v);
             }
-            Op::Xor => rr!(bxor),
             Op::Srl => rr!(ushr),
             Op::Sra => rr!(sshr),
-            Op::Or => rr!(bor),
             Op::And => rr!(band),
             Op::Addiw => w_ri!(iadd),
             Op::Slliw => w_ri!(ishl),

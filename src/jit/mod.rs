@@ -222,7 +222,7 @@ pub struct Translator {
     /// instructions), for straight-line regions `opt_level=none`, which compiles about a
     /// third faster and gave the same code on the soft hashes' unrolled rounds, so their hot
     /// code is installed sooner (BENCHMARKS.md, "Loop bodies split across regions, and the
-    /// optimiser level of hot regions").
+    /// optimiser level of hot regions"), unless they rotate a lot ([`ROTATING_REGION`]).
     hot_isa: OwnedTargetIsa,
     hot_isa_straight: OwnedTargetIsa,
     hot_threshold: Option<u64>,
@@ -499,7 +499,9 @@ impl Translator {
                         cranelift_codegen::Context::new(),
                     )
                 },
-                |(fctx, cctx), (id, region, hot)| compile(isa, &env, region, *id, *hot, fctx, cctx),
+                |(fctx, cctx), (id, region, hot)| {
+                    compile(isa, None, &env, region, *id, *hot, fctx, cctx)
+                },
             )
             .collect();
         for ((id, region, hot), c) in regions.into_iter().zip(compiled) {
@@ -676,16 +678,17 @@ impl Translator {
         let start = Instant::now();
         let id = self.declare_function(&format!("h{:x}_{}", region.root, tier), region.root)?;
         let xlen = self.program.xlen;
-        let isa = if discover::has_loop(&region, move |v| xlen.trunc(v)) {
-            self.hot_isa.clone()
+        let (isa, rotating) = if discover::has_loop(&region, move |v| xlen.trunc(v)) {
+            (self.hot_isa.clone(), None)
         } else {
-            self.hot_isa_straight.clone()
+            (self.hot_isa_straight.clone(), Some(self.hot_isa.clone()))
         };
         let job = hot::Job {
             tier,
             id,
             region,
             isa,
+            rotating,
             env: self.lift_env(true),
         };
         if self.hot_compile == HotCompile::Inline {
@@ -828,6 +831,7 @@ impl Translator {
     ) -> Result<Compiled, JitError> {
         compile(
             &*self.isa,
+            None,
             &self.lift_env(false),
             region,
             id,
@@ -1227,9 +1231,21 @@ fn perf_map(code: impl Iterator<Item = (usize, usize, u64)>) {
     }
 }
 
-/// Lift `region` (declared as `id`) and compile it for `isa`. Runs on any thread.
-fn compile(
-    isa: &dyn TargetIsa,
+/// A straight-line hot region with at least this many rotations (`lift::Lifted::rotations`)
+/// compiles at `opt_level=speed`. An empirical sign: the only such regions in the benchmark
+/// guests, sha256-soft's rounds on RV32 (about 160 rotations each), need far fewer spills at
+/// `speed` (one region: 1510 -> 1326 instructions, 294 -> 170 of them on spill slots; the
+/// guest's translated code 615.6 -> 550.0 M host instructions; BENCHMARKS.md, "Rotations"),
+/// while straight-line code without rotations loses there (sha256-soft riscv64im, whose W-form
+/// rotations keep garbage upper halves and are no rotations: 837.3 -> 851.1 M).
+const ROTATING_REGION: u32 = 16;
+
+/// Lift `region` (declared as `id`) and compile it for `isa`, or for `rotating` if given and
+/// the region has at least [`ROTATING_REGION`] rotations. Runs on any thread.
+#[allow(clippy::too_many_arguments)]
+fn compile<'i>(
+    mut isa: &'i dyn TargetIsa,
+    rotating: Option<&'i dyn TargetIsa>,
     env: &lift::LiftEnv,
     region: &discover::Region,
     id: FuncId,
@@ -1242,7 +1258,10 @@ fn compile(
     cctx.func.name = UserFuncName::user(0, id.as_u32());
     {
         let mut b = FunctionBuilder::new(&mut cctx.func, fctx);
-        lift::lift(&mut b, env, region, hot);
+        let lifted = lift::lift(&mut b, env, region, hot);
+        if lifted.rotations >= ROTATING_REGION {
+            isa = rotating.unwrap_or(isa);
+        }
         b.finalize(isa.frontend_config());
     }
     let dump = dump_requested(region.root);
