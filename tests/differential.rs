@@ -262,8 +262,9 @@ fn slot(xlen: Xlen, kind: u8, r: u32, r2: u32) -> Slot {
 
 /// `slli t, x, k; srli u, x, XLEN - k; or|xor|add d, t, u`, a rotation without Zbb (the
 /// translator turns the combination into one), in either shift order and operand order;
-/// one in four a near miss (the right amount one more); registers from a small set, so the
-/// shifts may overwrite their source or each other.
+/// one in four a near miss (the right amount one more), one in four a funnel shift (`srli`
+/// of another register); registers from a small set, so the shifts may overwrite their
+/// sources or each other.
 fn rotation(xlen: Xlen, r: u32, r2: u32) -> Slot {
     let bits = if xlen == Xlen::X64 { 64 } else { 32 };
     let regs = [10u8, 11, 5, 12, 13];
@@ -273,7 +274,12 @@ fn rotation(xlen: Xlen, r: u32, r2: u32) -> Slot {
     let miss = u32::from((r2 >> 8).is_multiple_of(4));
     let kr = (bits - k + miss) % bits;
     let left = encode(Op::Slli, t, x, 0, k as i32);
-    let right = encode(Op::Srli, u, x, 0, kr as i32);
+    let y = if (r2 >> 14).is_multiple_of(4) {
+        pick(16)
+    } else {
+        x
+    };
+    let right = encode(Op::Srli, u, y, 0, kr as i32);
     let op = [Op::Or, Op::Xor, Op::Add][((r2 >> 10) % 3) as usize];
     let (a, b) = if (r2 >> 12).is_multiple_of(2) {
         (t, u)

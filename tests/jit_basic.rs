@@ -1359,11 +1359,12 @@ fn simple_loops_with_promoted_registers_exit_exactly() {
 }
 
 /// A straight-line function of rotations written as two shifts and an `or`, `xor` or `add`
-/// (`Lifter::rotation`), called three times by a loop (so it turns hot and runs in the
+/// (`Lifter::combine`), called three times by a loop (so it turns hot and runs in the
 /// optimising tier, whose regions with many rotations compile at `opt_level=speed`): every
 /// amount from 1 to XLEN - 1 in a few steps, both shift orders and operand orders, the source
-/// overwritten by its own shift, the shifts' registers read afterwards, and near misses that
-/// are no rotations (amounts not adding up to XLEN, two sources, a shift by 0). Between each
+/// overwritten by its own shift, the shifts' registers read afterwards, funnel shifts (two
+/// sources, every seventh case), and near misses (amounts adding up to more or less than
+/// XLEN, whose bits then overlap, with one source and with two; a shift by 0; `sub`). Between each
 /// pair of shifts and their combination the previous result is stored, so with `a2` near
 /// RAM's end the third call faults there with the shifts' registers pending.
 fn rotations(xlen: Xlen, a2: u64) -> Test {
@@ -1403,11 +1404,14 @@ fn rotations(xlen: Xlen, a2: u64) -> Test {
     cases.extend([
         (0, bits, Op::Or, false, false),
         (5, bits - 5, Op::Sub, false, true),
+        // Overlapping bits: two sources (the 35th case), then one.
+        (6, bits - 9, Op::Or, false, true),
+        (6, bits - 9, Op::Or, true, false),
     ]);
     for (i, &(kl, kr, op, right_first, left_operand_first)) in cases.iter().enumerate() {
         // kr = bits is no shift amount: a shift by 0 instead, a near miss too.
         let kr = kr % bits;
-        // Near miss with two sources every seventh case.
+        // Two sources every seventh case: a funnel shift, or a near miss.
         let src2 = if i % 7 == 6 { S3 } else { S2 };
         let left = |a: Asm| a.i(Op::Slli, T0, S2, 0, kl);
         let right = |a: Asm| a.i(Op::Srli, T1, src2, 0, kr);

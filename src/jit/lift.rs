@@ -229,7 +229,7 @@ const FAR_READ: usize = 8;
 /// What lifting a region found that the choice of compiler settings depends on.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Lifted {
-    /// Rotations recognised in shift pairs (`Lifter::rotation`).
+    /// Rotations recognised in shift pairs (`Lifter::combine`).
     pub rotations: u32,
 }
 
@@ -400,40 +400,50 @@ impl<'a, 'b> Lifter<'a, 'b> {
         Some((left, x, imm.bits()))
     }
 
-    /// `(x << k) | (x >> (XLEN - k))` as `(x, k)`, for `rotl(x, k)`. RV32IM and RV64IM have no
-    /// rotate instruction, so guests rotate with two shifts and an `or` (sha256's rotations on
-    /// RV32: nearly half its instructions). Straight-line regions compile at `opt_level=none`,
-    /// without the e-graph rule that finds rotations; x86-64's lowering then makes the pair a
-    /// `mov` and a `shld` at best, where `rotl` is one `rorx`. The two shifts' bits are
-    /// disjoint, so `xor` and `add` combine them the same way. The shifts stay in the IR; their
-    /// code goes when nothing else uses them (their registers overwritten before any exit).
-    fn rotation(&self, a: Value, b: Value) -> Option<(Value, i64)> {
+    /// Shifts of `a` and `b` by constants in opposite directions whose amounts add up to XLEN,
+    /// as `(x, k, y)` for `x << k` and `y >> (XLEN - k)` (in either order). Their bits are
+    /// disjoint, so `or`, `xor` and `add` combine them the same way.
+    fn shift_pair(&self, a: Value, b: Value) -> Option<(Value, i64, Value)> {
         let bits = i64::from(self.ty.bits());
         let (la, xa, ka) = self.const_shift(a)?;
         let (lb, xb, kb) = self.const_shift(b)?;
-        let exact = xa == xb
-            && la != lb
+        let exact = la != lb
             && self.ty_of(xa) == self.ty
+            && self.ty_of(xb) == self.ty
             && (1..bits).contains(&ka)
             && (1..bits).contains(&kb)
             && ka + kb == bits;
-        exact.then_some((xa, if la { ka } else { kb }))
+        let pair = if la { (xa, ka, xb) } else { (xb, kb, xa) };
+        exact.then_some(pair)
     }
 
-    /// `or`, `xor` or `add` of `rs1` and `rs2`, as a rotation where it is one.
+    /// `or`, `xor` or `add` of `rs1` and `rs2`; for a shift pair (`shift_pair`):
+    /// - of one value, `rotl(x, k)`. RV32IM and RV64IM have no rotate instruction, so guests
+    ///   rotate with two shifts and an `or` (sha256's rotations on RV32: nearly half its
+    ///   instructions). Straight-line regions compile at `opt_level=none`, without the e-graph
+    ///   rule that finds rotations; x86-64's lowering then made the pair a `mov` and a `shld`,
+    ///   where `rotl` is one `rorx`. Matching SSA values, not guest registers, makes
+    ///   overwritten sources safe by construction. The shifts stay in the IR for the
+    ///   registers they write, and their code goes when nothing reads them.
+    /// - of two values (a funnel shift: RV32's 64-bit shifts and rotations across register
+    ///   pairs), `bxor`: x86-64's lowering matches a `bor` of those as `shld` too, a multi-uop
+    ///   instruction on AMD cores, on the hashes' dependency chains; the `xor` of the two shifts
+    ///   is single-cycle each (keccak-soft riscv32im 153 -> 138 ms; BENCHMARKS.md, "Rotations").
     fn combine(&mut self, ins: &Instr) {
         let a = self.get(ins.rs1);
         let bv = self.get(ins.rs2);
-        let v = if let Some((x, k)) = self.rotation(a, bv) {
-            self.rotations += 1;
-            let kv = self.kt(self.ty, k);
-            self.b.ins().rotl(x, kv)
-        } else {
-            match ins.op {
+        let v = match self.shift_pair(a, bv) {
+            Some((x, k, y)) if x == y => {
+                self.rotations += 1;
+                let kv = self.kt(self.ty, k);
+                self.b.ins().rotl(x, kv)
+            }
+            Some(_) => self.b.ins().bxor(a, bv),
+            None => match ins.op {
                 Op::Or => self.b.ins().bor(a, bv),
                 Op::Xor => self.b.ins().bxor(a, bv),
                 _ => self.b.ins().iadd(a, bv),
-            }
+            },
         };
         self.set(ins.rd, v);
     }
