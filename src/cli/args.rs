@@ -132,8 +132,8 @@ pub struct RunArgs {
     pub jit_sweep: JitSweep,
 
     /// Recompile a translated region with the optimising tier (backtracking register
-    /// allocator; opt_level=speed for regions with a loop, none for straight-line ones) after
-    /// N passes through its entries and loop heads
+    /// allocator; opt_level=speed for regions with a loop or with 16 or more rotations, none
+    /// for other straight-line ones) after N passes through its entries and loop heads
     /// (--engine jit; 0 = never)
     #[arg(long, value_name = "N", value_parser = parse_count, default_value_t = rvjit::jit::DEFAULT_HOT_THRESHOLD)]
     pub jit_hot: u64,

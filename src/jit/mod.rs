@@ -116,9 +116,9 @@ pub struct Options {
     /// Cranelift's optimisation level of the baseline tier.
     pub opt: OptLevel,
     /// Recompile a region with the optimising tier (Cranelift's backtracking register
-    /// allocator; `opt_level=speed` for regions with a loop, `none` for straight-line ones)
-    /// after this many passes through its checkpoints (entries and loop heads); `None` keeps
-    /// every region in the baseline tier.
+    /// allocator; `opt_level=speed` for regions with a loop or with 16 (`ROTATING_REGION`)
+    /// rotations, `none` for other straight-line ones) after this many passes through its
+    /// checkpoints (entries and loop heads); `None` keeps every region in the baseline tier.
     pub hot_threshold: Option<u64>,
     /// With the direct baseline, only regions averaging at least this many instructions per
     /// basic block get a hot counter: the optimising tier pays off for long straight-line
