@@ -709,20 +709,22 @@ fn generator_covers_every_row() {
     }
 }
 
-/// The generator makes the rotation idiom, as rotations and as near misses.
+/// The generator makes the rotation idiom, as rotations and as near misses, of one source
+/// and of two (funnel shifts).
 #[test]
 fn generator_makes_rotations() {
     for xlen in XLENS {
         let bits = if xlen == Xlen::X64 { 64 } else { 32 };
-        let (mut hits, mut misses) = (0, 0);
-        for r2 in (1..512u32).step_by(2) {
+        let (mut hits, mut misses, mut funnels) = (0, 0, 0);
+        for i in 0..256u32 {
+            // Odd selectors (the rotation's half of kind 31), their bits spread.
+            let r2 = i.wrapping_mul(0x9e37_79b9) | 1;
             let Slot::Words(ws) = slot(xlen, 31, 0x1234_5678, r2) else {
                 panic!("kind 31 with an odd r2 is a rotation");
             };
-            let amounts: Vec<u64> = ws[..2]
-                .iter()
-                .map(|&w| isa::decode32(w, xlen).imm as u64 & (bits - 1))
-                .collect();
+            let ins: Vec<_> = ws[..2].iter().map(|&w| isa::decode32(w, xlen)).collect();
+            funnels += u32::from(ins[0].rs1 != ins[1].rs1);
+            let amounts: Vec<u64> = ins.iter().map(|i| i.imm as u64 & (bits - 1)).collect();
             if amounts[0] + amounts[1] == bits {
                 hits += 1;
             } else {
@@ -732,6 +734,10 @@ fn generator_makes_rotations() {
         assert!(
             hits > 100 && misses > 20,
             "{xlen:?}: {hits} rotations, {misses} misses"
+        );
+        assert!(
+            (20..128).contains(&funnels),
+            "{xlen:?}: {funnels} funnel shifts of 256"
         );
     }
 }

@@ -428,7 +428,7 @@ impl<'a, 'b> Lifter<'a, 'b> {
     /// - of two values (a funnel shift: RV32's 64-bit shifts and rotations across register
     ///   pairs), `bxor`: x86-64's lowering matches a `bor` of those as `shld` too, a multi-uop
     ///   instruction on AMD cores, on the hashes' dependency chains; the `xor` of the two shifts
-    ///   is single-cycle each (keccak-soft riscv32im 153 -> 138 ms; BENCHMARKS.md, "Rotations").
+    ///   is single-cycle each (keccak-soft riscv32im 158 -> 139 ms; BENCHMARKS.md, "Rotations").
     fn combine(&mut self, ins: &Instr) {
         let a = self.get(ins.rs1);
         let bv = self.get(ins.rs2);
